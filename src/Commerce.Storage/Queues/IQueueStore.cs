@@ -44,7 +44,11 @@ public sealed record QueueMessage(
     string Body,
     int DequeueCount,
     DateTimeOffset InsertedOn,
-    DateTimeOffset NextVisibleOn);
+    DateTimeOffset NextVisibleOn)
+{
+    /// <summary>Where the body was parked when it was too large to travel inline; removed with the message.</summary>
+    public string? PayloadBlob { get; init; }
+}
 
 public sealed class QueueMessageNotFoundException(string queue, string messageId)
     : Exception($"Message '{messageId}' is no longer held in queue '{queue}': it was deleted or its pop receipt is stale.");
