@@ -35,12 +35,18 @@ public sealed partial class FunctionCatalog
         Add(new TimerFunction(name, NCrontabSchedule.Parse(schedule), handler) { RunOnStartup = runOnStartup, UseMonitor = useMonitor });
 
     /// <summary>A function fed by a storage queue; each message is JSON for <typeparamref name="TMessage"/>.</summary>
-    public QueueFunction AddQueue<TMessage>(string name, string queueName, Func<TMessage, FunctionContext, Task> handler)
+    public QueueFunction AddQueue<TMessage>(string name, string queueName, Func<TMessage, FunctionContext, Task> handler, int? batchSize = null, int? newBatchThreshold = null)
     {
+        if (batchSize is < 1 or > 32)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "A queue batch has 1 to 32 messages.");
         Commerce.Storage.StorageNames.Validate("queue", queueName);
         if (queueName.EndsWith("-poison", StringComparison.Ordinal))
             throw new ArgumentException($"Queue function '{name}' cannot listen on a poison queue ('{queueName}').", nameof(queueName));
-        return Add(new QueueFunction(name, queueName, typeof(TMessage), (message, context) => handler((TMessage)message, context)));
+        return Add(new QueueFunction(name, queueName, typeof(TMessage), (message, context) => handler((TMessage)message, context))
+        {
+            BatchSize = batchSize,
+            NewBatchThreshold = newBatchThreshold,
+        });
     }
 
     private T Add<T>(T function) where T : FunctionDefinition

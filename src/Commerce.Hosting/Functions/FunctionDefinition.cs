@@ -33,5 +33,11 @@ public sealed record QueueFunction(string Name, string QueueName, Type MessageTy
 {
     public string Connection { get; init; } = "AzureWebJobsStorage";
 
+    /// <summary>Overrides Queues:BatchSize for this function in the local runtime (the Functions host applies host.json to all).</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Overrides Queues:NewBatchThreshold for this function in the local runtime.</summary>
+    public int? NewBatchThreshold { get; init; }
+
     public string PoisonQueueName => QueueName + "-poison";
 }

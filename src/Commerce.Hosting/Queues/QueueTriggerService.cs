@@ -42,6 +42,8 @@ public sealed class QueueTriggerService(FunctionCatalog catalog, IQueueStore que
         {
             return;
         }
+        var batchSize = function.BatchSize ?? options.BatchSize;
+        var newBatchThreshold = function.NewBatchThreshold ?? options.NewBatchThreshold;
         var inFlight = new HashSet<Task>();
         var completed = new SemaphoreSlim(0);
         var idleWait = TimeSpan.FromMilliseconds(50);
@@ -55,12 +57,12 @@ public sealed class QueueTriggerService(FunctionCatalog catalog, IQueueStore que
                 int running;
                 lock (inFlight)
                     running = inFlight.Count;
-                if (running > options.NewBatchThreshold)
+                if (running > newBatchThreshold)
                 {
                     await completed.WaitAsync(_stopPolling.Token).ConfigureAwait(false);
                     continue;
                 }
-                var batch = await queue.DequeueAsync(options.BatchSize, options.MessageLease, _stopPolling.Token).ConfigureAwait(false);
+                var batch = await queue.DequeueAsync(batchSize, options.MessageLease, _stopPolling.Token).ConfigureAwait(false);
                 if (batch.Count == 0)
                 {
                     await queue.WaitForMessagesAsync(idleWait, _stopPolling.Token).ConfigureAwait(false);

@@ -65,7 +65,7 @@ internal sealed class SqliteMessageQueue(SqliteDatabase database, TimeProvider t
         UPDATE queue_messages
         SET visible_at = $until, dequeue_count = dequeue_count + 1, receipt = lower(hex(randomblob(8)))
         WHERE queue = $queue AND id IN (
-            SELECT id FROM queue_messages WHERE queue = $queue AND visible_at <= $now ORDER BY visible_at LIMIT $max)
+            SELECT id FROM queue_messages WHERE queue = $queue AND visible_at <= $now ORDER BY visible_at, id LIMIT $max)
         RETURNING id, body, dequeue_count, inserted_at, visible_at, receipt
         """;
     private const string Remove = "DELETE FROM queue_messages WHERE queue = $queue AND id = $id AND receipt = $receipt";
@@ -126,8 +126,8 @@ internal sealed class SqliteMessageQueue(SqliteDatabase database, TimeProvider t
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
         }
-        // RETURNING yields rows in storage order; hand them out oldest first.
-        messages.Sort((a, b) => a.InsertedOn.CompareTo(b.InsertedOn));
+        // RETURNING yields rows in storage order; hand them out oldest first (ids are time-ordered).
+        messages.Sort((a, b) => a.InsertedOn != b.InsertedOn ? a.InsertedOn.CompareTo(b.InsertedOn) : string.CompareOrdinal(a.MessageId, b.MessageId));
         return messages;
     }
 
