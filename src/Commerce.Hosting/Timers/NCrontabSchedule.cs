@@ -102,10 +102,10 @@ public sealed class NCrontabSchedule
     /// </summary>
     /// <remarks>
     /// Daylight saving follows the Azure timer trigger: a wall time skipped by a spring-forward gap is read with the
-    /// offset in force before the gap, so it fires shifted forward by the gap length (02:30 fires at 03:30) unless
-    /// the next occurrence is computed from a time past the gap. A wall time repeated by a fall-back fires at its first
-    /// instance only, except for interval schedules (a '*' or range in the second, minute or hour field), which fire
-    /// in both passes.
+    /// offset in force before the gap, so the first scheduled time in a gap fires shifted forward by the gap length
+    /// (02:30 fires at 03:30) and later ones in the same gap are skipped. A wall time repeated by a fall-back fires at
+    /// its first instance only, except for interval schedules (two adjacent values, such as '*' or a range, in the
+    /// second, minute or hour field), which fire in both passes.
     /// </remarks>
     public DateTimeOffset GetNextOccurrence(DateTimeOffset after, TimeZoneInfo? timeZone = null)
     {
@@ -133,7 +133,7 @@ public sealed class NCrontabSchedule
 
         if (Map(local, zone) is { Earlier: { } first, Later: { } repeat } && offset == first.Offset)
         {
-            var (repeatStart, repeatEnd) = RepeatedPeriod(after, repeat, zone);
+            var (repeatStart, repeatEnd) = RepeatedPeriod(after, offset, repeat, zone);
             if (candidate is { } firstPass && firstPass < repeatEnd)
             {
                 return At(firstPass, offset);
@@ -173,6 +173,7 @@ public sealed class NCrontabSchedule
     /// </remarks>
     private static (DateTimeOffset? Earlier, DateTimeOffset? Later, TimeSpan OffsetBefore) Map(DateTime wall, TimeZoneInfo zone)
     {
+        // UTC offsets stay within 14 hours, so every instant showing this wall time lies inside the window.
         var window = TimeSpan.FromHours(14).Ticks;
         var offsetBefore = OffsetAt(wall.Ticks - window, zone);
         var offsetAfter = OffsetAt(wall.Ticks + window, zone);
@@ -184,9 +185,8 @@ public sealed class NCrontabSchedule
     }
 
     /// <summary>The wall times that <paramref name="repeat"/> shows a second time after a fall-back, as [start, end).</summary>
-    private static (DateTime Start, DateTime End) RepeatedPeriod(DateTimeOffset firstPass, DateTimeOffset repeat, TimeZoneInfo zone)
+    private static (DateTime Start, DateTime End) RepeatedPeriod(DateTimeOffset firstPass, TimeSpan earlierOffset, DateTimeOffset repeat, TimeZoneInfo zone)
     {
-        var earlierOffset = zone.GetUtcOffset(firstPass);
         var before = firstPass.UtcTicks - firstPass.UtcTicks % TimeSpan.TicksPerSecond;
         var transition = repeat.UtcTicks - repeat.UtcTicks % TimeSpan.TicksPerSecond;
         while (transition - before > TimeSpan.TicksPerSecond)
