@@ -188,6 +188,24 @@ public sealed class QueueTriggerTests
         Assert.Equal(2, await redelivered.Task.WaitAsync(TimeSpan.FromSeconds(3)));
     }
 
+    [Fact]
+    public async Task A_function_running_longer_than_the_message_lease_keeps_its_message()
+    {
+        var calls = 0;
+        var settings = new Dictionary<string, string>(FastPolling) { ["Queues:MessageLease"] = "00:00:02" };
+        await using var app = await FunctionAppHarness.StartAsync(b => b.Functions.AddQueue<Greeting>("Slowest", "slowest", async (_, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            await Task.Delay(TimeSpan.FromSeconds(4.5));
+        }), settings);
+        var queue = await QueueAsync(app, "slowest");
+
+        await queue.EnqueueAsync("""{"name":"x","times":1}""");
+        await WaitUntilAsync(async () => Volatile.Read(ref calls) == 1 && await queue.GetApproximateCountAsync() == 0, TimeSpan.FromSeconds(15), "the slow message to complete");
+
+        Assert.Equal(1, calls);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;
