@@ -23,8 +23,6 @@ public sealed class AzureBlobStore : IBlobStore
 
     public string Adapter => AdapterName;
 
-    public Uri Endpoint => _client.Endpoint;
-
     public async Task<IBlobContainer> GetContainerAsync(string name, CancellationToken cancellationToken = default)
     {
         StorageNames.Validate("container", name);

@@ -25,8 +25,6 @@ public sealed class AzureQueueStore : IQueueStore
 
     public string Adapter => AdapterName;
 
-    public Uri Endpoint => _client.Endpoint;
-
     public async Task<IMessageQueue> GetQueueAsync(string name, CancellationToken cancellationToken = default)
     {
         StorageNames.Validate("queue", name);
