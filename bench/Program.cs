@@ -1,1 +1,13 @@
-Console.WriteLine("usage: dotnet run -c Release --project bench -- <scenario>");
+using Commerce.Bench.Storage;
+
+var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["storage"] = StorageBenchmark.RunAsync,
+};
+
+if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))
+{
+    Console.Error.WriteLine($"usage: dotnet run -c Release --project bench -- <{string.Join("|", scenarios.Keys)}> [--quick]");
+    return 64;
+}
+return await scenario(args[1..]);

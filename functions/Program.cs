@@ -1,3 +1,6 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Commerce.Functions.Health;
+using Commerce.Hosting;
+
+var app = FunctionAppBuilder.Create(args);
+app.Functions.MapHealthApi();
+return await app.RunAsync();

@@ -1,7 +1,7 @@
 namespace Commerce.Storage;
 
 /// <summary>Azure's naming rule for containers and queues, applied by every adapter so that names stay portable between them.</summary>
-internal static class StorageNames
+public static class StorageNames
 {
     public static void Validate(string kind, string name)
     {

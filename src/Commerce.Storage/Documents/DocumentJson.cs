@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Commerce.Storage.Documents;
 
-/// <summary>The one JSON shape for everything stored: camelCase, enums as strings.</summary>
+/// <summary>The one JSON shape for everything stored and served: camelCase properties, enums by name.</summary>
 public static class DocumentJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
@@ -14,7 +14,7 @@ public static class DocumentJson
         {
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        options.Converters.Add(new JsonStringEnumConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

@@ -1,6 +1,9 @@
 namespace Commerce.Testing.Emulators;
 
-/// <summary>A real in-memory Cosmos DB server (@vercel/cosmosdb-server, HTTPS, self-signed) on a free loopback port.</summary>
+/// <summary>
+/// A real in-memory Cosmos DB server (@vercel/cosmosdb-server, HTTPS, self-signed) on a free loopback port,
+/// started through tests/emulators/cosmosdb-server.js, which corrects two of its answers to Azure's.
+/// </summary>
 public sealed class CosmosDbServerFixture : IAsyncLifetime
 {
     /// <summary>The server accepts any key; this one only has to be valid base64 for the SDK.</summary>
@@ -16,10 +19,13 @@ public sealed class CosmosDbServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // The Cosmos SDK otherwise asks Azure's instance metadata service (169.254.169.254) about the machine;
+        // tests talk to loopback only.
+        Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
         Port = FreePort.Next();
         _process = await EmulatorProcess.StartAsync(
             "cosmosdb-server",
-            Path.Combine("@vercel", "cosmosdb-server", "lib", "cli.js"),
+            Path.Combine("..", "cosmosdb-server.js"),
             ["--host", "127.0.0.1", "--port", Port.ToString()],
             [Port]);
     }

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Commerce.Durable.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Commerce.Durable.Engine;
+
+/// <summary>
+/// Runs activities from the work queue and reports each result to its orchestration. An activity runs
+/// at least once: when the process dies between running it and acknowledging its message, it runs again
+/// and the orchestration ignores the second result. Activities must therefore be idempotent.
+/// </summary>
+public sealed class ActivityWorker(DurableStore store, DurableTaskRegistry registry, IServiceScopeFactory scopes, ILogger<ActivityWorker> logger)
+{
+    public static readonly ActivitySource Activities = new("Commerce.Durable");
+
+    public async Task HandleAsync(WorkMessage message, CancellationToken cancellationToken = default)
+    {
+        if (message.Activity is not { } work)
+        {
+            logger.LogWarning("Ignoring work message {MessageId} without an activity", message.Id);
+            return;
+        }
+        using var trace = Activities.StartActivity($"activity {work.Name}");
+        trace?.SetTag("durable.instance_id", message.InstanceId);
+        CompletionEvent result;
+        var runner = registry.FindActivity(work.Name);
+        if (runner is null)
+        {
+            result = new TaskFailed(work.TaskId, new TaskFailureDetails("ActivityNotFound", $"No activity named '{work.Name}' is registered."));
+        }
+        else
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var context = new TaskActivityContext(work.Name, message.InstanceId, work.TaskId, scope.ServiceProvider, cancellationToken);
+            try
+            {
+                var input = await store.LoadPayloadAsync(work.Input, cancellationToken).ConfigureAwait(false);
+                var output = await runner(context, input).ConfigureAwait(false);
+                result = new TaskCompleted(work.TaskId, ReplayContext.Serialize(output));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                trace?.SetStatus(ActivityStatusCode.Error, e.Message);
+                logger.LogWarning(e, "Activity {Activity} of orchestration {InstanceId} failed", work.Name, message.InstanceId);
+                result = new TaskFailed(work.TaskId, TaskFailureDetails.FromException(e));
+            }
+        }
+        await store.SendAsync(DurableStore.ControlQueue, new WorkMessage($"{message.Id}:result", message.InstanceId, message.ExecutionId, Event: result), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,40 @@
+namespace Commerce.Durable.Engine;
+
+/// <summary>
+/// The stored state of one orchestration instance: its history and status, and the outbox of messages
+/// its last step produced. Everything a step changes is committed in one conditional write of this
+/// document; the outbox is sent after that commit and cleared by the next write.
+/// </summary>
+public sealed class InstanceState
+{
+    public required string InstanceId { get; init; }
+    public required string Name { get; set; }
+    public required string ExecutionId { get; set; }
+    public OrchestrationRuntimeStatus Status { get; set; }
+    public string? Input { get; set; }
+    public string? Output { get; set; }
+    public string? CustomStatus { get; set; }
+    public TaskFailureDetails? Failure { get; set; }
+    public ParentInstance? Parent { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset LastUpdatedAt { get; set; }
+    public List<HistoryEvent> History { get; set; } = [];
+    public List<OutboxMessage> Outbox { get; set; } = [];
+
+    /// <summary>The status the instance index last recorded; it catches up after the commit that changes <see cref="Status"/>.</summary>
+    public OrchestrationRuntimeStatus IndexedStatus { get; set; }
+}
+
+/// <summary>A message to send once the step that produced it is committed.</summary>
+/// <param name="Queue">the control queue (orchestrations) or the work queue (activities).</param>
+/// <param name="Delay">for timers: how long the message stays invisible.</param>
+public sealed record OutboxMessage(string Queue, WorkMessage Message, TimeSpan? Delay = null);
+
+/// <summary>What travels on the durable queues.</summary>
+/// <param name="Id">recognises a second delivery of the same message.</param>
+/// <param name="ExecutionId">the execution the message belongs to; messages for an older execution are ignored. Null for starts and client messages.</param>
+/// <param name="Event">for the control queue: the history event to apply.</param>
+/// <param name="Activity">for the work queue: the activity to run.</param>
+public sealed record WorkMessage(string Id, string InstanceId, string? ExecutionId, HistoryEvent? Event = null, ActivityWork? Activity = null);
+
+public sealed record ActivityWork(int TaskId, string Name, string? Input);

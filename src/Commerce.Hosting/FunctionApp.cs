@@ -1,0 +1,225 @@
+using Commerce.Hosting.CustomHandler;
+using Commerce.Hosting.Functions;
+using Commerce.Hosting.Http;
+using Commerce.Hosting.Metadata;
+using Commerce.Hosting.Queues;
+using Commerce.Hosting.Settings;
+using Commerce.Hosting.Storage;
+using Commerce.Hosting.Timers;
+using Commerce.Storage;
+using Commerce.Storage.Documents;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Commerce.Hosting;
+
+/// <summary>A command run instead of the server: `dotnet run --project functions -- &lt;name&gt; [args]`.</summary>
+public delegate Task<int> FunctionAppCommand(string[] arguments, IServiceProvider services, TextWriter output);
+
+/// <summary>
+/// Builds the function app: an ASP.NET Core app that answers HTTP functions under /api, runs timer and
+/// queue functions itself when started locally, and speaks the Azure Functions custom handler protocol
+/// when the Functions host starts it (FUNCTIONS_CUSTOMHANDLER_PORT set).
+/// </summary>
+public sealed class FunctionAppBuilder
+{
+    public const string DefaultUrl = "http://localhost:7071";
+    public const string CustomHandlerPortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
+
+    private readonly string[] _args;
+    private readonly string? _command;
+    private readonly Dictionary<string, FunctionAppCommand> _commands = new(StringComparer.Ordinal);
+
+    private FunctionAppBuilder(string[] args)
+    {
+        _command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
+        _args = _command is null ? args : args[1..];
+        Web = WebApplication.CreateBuilder(new WebApplicationOptions { Args = _args, ContentRootPath = AppContext.BaseDirectory });
+        AddLocalSettings(Web.Configuration);
+        Web.Configuration.AddCommandLine(_args, new Dictionary<string, string> { ["--preset"] = StorageSetup.PresetSetting });
+        AddCommand("generate-metadata", GenerateMetadataAsync);
+    }
+
+    public static FunctionAppBuilder Create(string[] args) => new(args);
+
+    public WebApplicationBuilder Web { get; }
+    public IServiceCollection Services => Web.Services;
+    public ConfigurationManager Configuration => Web.Configuration;
+    public FunctionCatalog Functions { get; } = new();
+
+    /// <summary>True when the Azure Functions host runs the app; the host then owns timers and queues.</summary>
+    public bool UnderFunctionsHost => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CustomHandlerPortVariable));
+
+    public FunctionAppBuilder AddCommand(string name, FunctionAppCommand command)
+    {
+        _commands[name] = command;
+        return this;
+    }
+
+    /// <exception cref="SettingsException">a setting is invalid.</exception>
+    public FunctionApp Build()
+    {
+        var configuration = Web.Configuration;
+        var queueOptions = QueueTriggerOptions.Read(configuration);
+        var timerOptions = TimerTriggerOptions.Read(configuration);
+        var maxBodyBytes = configuration.GetLong("Http:MaxRequestBodyBytes", 1024 * 1024, 1024, 1024L * 1024 * 1024);
+        var shutdownTimeout = configuration.GetTimeSpan("Host:ShutdownTimeout", TimeSpan.FromSeconds(30), TimeSpan.Zero, TimeSpan.FromMinutes(10));
+
+        if (UnderFunctionsHost)
+            Web.WebHost.UseUrls($"http://127.0.0.1:{Environment.GetEnvironmentVariable(CustomHandlerPortVariable)}");
+        else if (string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey]))
+            Web.WebHost.UseUrls(DefaultUrl);
+
+        var services = Web.Services;
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout);
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = maxBodyBytes);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = DocumentJson.Options.PropertyNamingPolicy;
+            foreach (var converter in DocumentJson.Options.Converters)
+                o.SerializerOptions.Converters.Add(converter);
+        });
+        services.AddProblemDetails();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(Functions);
+        services.AddSingleton(queueOptions);
+        services.AddSingleton(timerOptions);
+        services.AddSingleton<FunctionInvoker>();
+        services.AddSingleton<QueueMessageHandler>();
+        services.AddStorage(configuration);
+        if (!UnderFunctionsHost)
+        {
+            services.AddHostedService<TimerTriggerService>();
+            services.AddHostedService<QueueTriggerService>();
+        }
+
+        var app = Web.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = e => e is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<RequestBodyLimitMiddleware>(maxBodyBytes);
+        var api = app.MapGroup("/api");
+        foreach (var function in Functions.Http())
+        {
+            var endpoint = api.MapMethods(function.Route, function.Methods, function.Handler).WithName(function.Name);
+            function.Configure?.Invoke(endpoint);
+        }
+        app.MapCustomHandlerEndpoints(Functions);
+        return new FunctionApp(app);
+    }
+
+    /// <summary>Runs the command given on the command line, or the server until it is stopped; returns the exit code.</summary>
+    public async Task<int> RunAsync()
+    {
+        try
+        {
+            if (_command is not null)
+            {
+                if (!_commands.TryGetValue(_command, out var command))
+                {
+                    await Console.Error.WriteLineAsync($"Unknown command '{_command}'. Commands: {string.Join(", ", _commands.Keys.Order())}.");
+                    return 64;
+                }
+                await using var commandApp = Build();
+                return await command(_args, commandApp.Services, Console.Out);
+            }
+            await using var app = Build();
+            await app.StartAsync();
+            await app.Web.WaitForShutdownAsync();
+            return 0;
+        }
+        catch (SettingsException e)
+        {
+            await Console.Error.WriteLineAsync($"Invalid setting {e.Message}");
+            return 2;
+        }
+        catch (StoreUnavailableException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 3;
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 4;
+        }
+    }
+
+    private Task<int> GenerateMetadataAsync(string[] arguments, IServiceProvider services, TextWriter output)
+    {
+        var options = CommandArguments.Parse(arguments);
+        var outDirectory = options.GetValueOrDefault("out") ?? throw new SettingsException("--out", "generate-metadata needs --out <directory>.");
+        var executable = options.GetValueOrDefault("executable") ?? "Commerce.Functions";
+        var executableArguments = options.GetValueOrDefault("arguments")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        var written = FunctionMetadataWriter.Write(Functions, new FunctionMetadataWriter.Options(
+            Path.GetFullPath(outDirectory), executable, executableArguments, services.GetRequiredService<QueueTriggerOptions>()));
+        foreach (var path in written)
+            output.WriteLine(path);
+        return Task.FromResult(0);
+    }
+
+    /// <summary>local.settings.json "Values" rank below environment variables and the command line, as in Azure Functions.</summary>
+    private static void AddLocalSettings(ConfigurationManager configuration)
+    {
+        var path = configuration["LocalSettingsPath"] ?? Path.Combine(Directory.GetCurrentDirectory(), "local.settings.json");
+        var sources = configuration.Sources;
+        var environment = sources.ToList().FindIndex(s => s is EnvironmentVariablesConfigurationSource { Prefix: null or "" });
+        var local = new LocalSettingsSource(path);
+        if (environment < 0)
+            configuration.Sources.Insert(0, local);
+        else
+            configuration.Sources.Insert(environment, local);
+    }
+}
+
+/// <summary>A built function app; start and stop it, or reach its services.</summary>
+public sealed class FunctionApp(WebApplication web) : IAsyncDisposable
+{
+    public WebApplication Web { get; } = web;
+    public IServiceProvider Services => Web.Services;
+
+    /// <exception cref="StoreUnavailableException">a store cannot be reached.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await Services.GetRequiredService<StorageStores>().EnsureReadyAsync(cancellationToken);
+        await Web.StartAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => Web.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync() => await Web.DisposeAsync();
+}
+
+/// <summary>`--name value` pairs of a command.</summary>
+public static class CommandArguments
+{
+    public static Dictionary<string, string> Parse(string[] arguments)
+    {
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            if (!arguments[i].StartsWith("--", StringComparison.Ordinal))
+                continue;
+            var name = arguments[i][2..];
+            var equals = name.IndexOf('=');
+            if (equals >= 0)
+                values[name[..equals]] = name[(equals + 1)..];
+            else if (i + 1 < arguments.Length && !arguments[i + 1].StartsWith("--", StringComparison.Ordinal))
+                values[name] = arguments[++i];
+            else
+                values[name] = "true";
+        }
+        return values;
+    }
+}

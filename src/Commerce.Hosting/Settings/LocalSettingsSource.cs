@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+
+namespace Commerce.Hosting.Settings;
+
+/// <summary>
+/// Reads the "Values" of an Azure Functions local.settings.json as flat settings ("Storage__Preset" and
+/// "Storage:Preset" both become Storage:Preset). A missing file is fine; a malformed one stops start-up.
+/// </summary>
+public sealed class LocalSettingsSource(string path) : IConfigurationSource
+{
+    public string Path { get; } = path;
+
+    public IConfigurationProvider Build(IConfigurationBuilder builder) => new Provider(Path);
+
+    private sealed class Provider(string path) : ConfigurationProvider
+    {
+        public override void Load()
+        {
+            var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            if (File.Exists(path))
+            {
+                try
+                {
+                    using var document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+                    if (document.RootElement.TryGetProperty("Values", out var values) && values.ValueKind == JsonValueKind.Object)
+                    {
+                        foreach (var value in values.EnumerateObject())
+                            data[value.Name.Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal)] = value.Value.ValueKind == JsonValueKind.String ? value.Value.GetString() : value.Value.GetRawText();
+                    }
+                }
+                catch (JsonException e)
+                {
+                    throw new SettingsException(path, $"is not valid JSON ({e.Message}).");
+                }
+            }
+            Data = data;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Commerce.Hosting.Settings;
+
+/// <summary>Typed reads of settings that fail with a <see cref="SettingsException"/> naming the setting.</summary>
+public static class SettingsReader
+{
+    public static string? GetString(this IConfiguration configuration, string key) =>
+        configuration[key] is { Length: > 0 } value ? value : null;
+
+    public static int GetInt(this IConfiguration configuration, string key, int defaultValue, int min, int max)
+    {
+        var raw = configuration.GetString(key);
+        if (raw is null)
+            return defaultValue;
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            throw new SettingsException(key, $"'{raw}' is not a whole number.");
+        if (value < min || value > max)
+            throw new SettingsException(key, $"{value} is outside the allowed range {min}-{max}.");
+        return value;
+    }
+
+    public static long GetLong(this IConfiguration configuration, string key, long defaultValue, long min, long max)
+    {
+        var raw = configuration.GetString(key);
+        if (raw is null)
+            return defaultValue;
+        if (!long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            throw new SettingsException(key, $"'{raw}' is not a whole number.");
+        if (value < min || value > max)
+            throw new SettingsException(key, $"{value} is outside the allowed range {min}-{max}.");
+        return value;
+    }
+
+    /// <summary>Reads a TimeSpan written as "hh:mm:ss" (as host.json does) or as whole seconds.</summary>
+    public static TimeSpan GetTimeSpan(this IConfiguration configuration, string key, TimeSpan defaultValue, TimeSpan min, TimeSpan max)
+    {
+        var raw = configuration.GetString(key);
+        if (raw is null)
+            return defaultValue;
+        TimeSpan value;
+        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
+            value = TimeSpan.FromSeconds(seconds);
+        else if (!TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out value))
+            throw new SettingsException(key, $"'{raw}' is not a duration; write hh:mm:ss or whole seconds.");
+        if (value < min || value > max)
+            throw new SettingsException(key, $"{value} is outside the allowed range {min}-{max}.");
+        return value;
+    }
+
+    public static bool GetBool(this IConfiguration configuration, string key, bool defaultValue)
+    {
+        var raw = configuration.GetString(key);
+        if (raw is null)
+            return defaultValue;
+        return bool.TryParse(raw, out var value) ? value : throw new SettingsException(key, $"'{raw}' is not true or false.");
+    }
+
+    public static T GetEnum<T>(this IConfiguration configuration, string key, T defaultValue) where T : struct, Enum
+    {
+        var raw = configuration.GetString(key);
+        if (raw is null)
+            return defaultValue;
+        if (Enum.TryParse<T>(raw, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsAsciiDigit(raw[0]))
+            return value;
+        throw new SettingsException(key, $"'{raw}' is not one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
+    }
+}

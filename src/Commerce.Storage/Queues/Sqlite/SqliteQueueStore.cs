@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using Commerce.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace Commerce.Storage.Queues.Sqlite;
+
+/// <summary>Queues in one SQLite file with Azure queue semantics; consumers in this process wake up on enqueue.</summary>
+public sealed class SqliteQueueStore : IQueueStore
+{
+    private readonly SqliteDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, SqliteMessageQueue> _queues = new(StringComparer.Ordinal);
+
+    public SqliteQueueStore(SqliteDatabase database, TimeProvider? time = null)
+    {
+        _database = database;
+        _time = time ?? TimeProvider.System;
+        using var session = database.Rent();
+        session.Execute("""
+            CREATE TABLE IF NOT EXISTS queue_messages (
+                queue TEXT NOT NULL,
+                id TEXT NOT NULL,
+                body TEXT NOT NULL,
+                inserted_at INTEGER NOT NULL,
+                visible_at INTEGER NOT NULL,
+                dequeue_count INTEGER NOT NULL,
+                receipt TEXT NOT NULL,
+                PRIMARY KEY (queue, id)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS queue_messages_due ON queue_messages (queue, visible_at);
+            """);
+    }
+
+    public string Adapter => "sqlite";
+
+    public Task<IMessageQueue> GetQueueAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!_queues.TryGetValue(name, out var queue))
+        {
+            StorageNames.Validate("queue", name);
+            queue = _queues.GetOrAdd(name, n => new SqliteMessageQueue(_database, _time, n));
+        }
+        return Task.FromResult<IMessageQueue>(queue);
+    }
+
+    public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var session = _database.Rent();
+            session.Execute("SELECT count(*) FROM queue_messages WHERE 0;");
+            return Task.FromResult(new StoreHealth("queues", Adapter, true, _database.Path));
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            return Task.FromResult(new StoreHealth("queues", Adapter, false, $"{_database.Path}: {e.Message}"));
+        }
+    }
+}
+
+internal sealed class SqliteMessageQueue(SqliteDatabase database, TimeProvider time, string name) : IMessageQueue
+{
+    private const string Insert = "INSERT INTO queue_messages (queue, id, body, inserted_at, visible_at, dequeue_count, receipt) VALUES ($queue, $id, $body, $now, $visibleAt, 0, '')";
+    private const string Take = """
+        UPDATE queue_messages
+        SET visible_at = $until, dequeue_count = dequeue_count + 1, receipt = lower(hex(randomblob(8)))
+        WHERE queue = $queue AND id IN (
+            SELECT id FROM queue_messages WHERE queue = $queue AND visible_at <= $now ORDER BY visible_at, id LIMIT $max)
+        RETURNING id, body, dequeue_count, inserted_at, visible_at, receipt
+        """;
+    private const string Remove = "DELETE FROM queue_messages WHERE queue = $queue AND id = $id AND receipt = $receipt";
+    private const string Hide = """
+        UPDATE queue_messages SET visible_at = $visibleAt, receipt = lower(hex(randomblob(8)))
+        WHERE queue = $queue AND id = $id AND receipt = $receipt
+        RETURNING receipt
+        """;
+    private const string Count = "SELECT count(*) FROM queue_messages WHERE queue = $queue";
+    private const string NextDue = "SELECT min(visible_at) FROM queue_messages WHERE queue = $queue";
+
+    private readonly Pulse _arrivals = new();
+
+    public string Name => name;
+
+    public async Task<string> EnqueueAsync(string message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var delay = visibilityDelay ?? TimeSpan.Zero;
+        if (delay < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(visibilityDelay), "A delay cannot be negative.");
+        var id = Guid.CreateVersion7().ToString();
+        var now = time.GetUtcNow();
+        using (var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var command = session.Command(Insert, "$queue", "$id", "$body", "$now", "$visibleAt");
+            command.Parameters[0].Value = name;
+            command.Parameters[1].Value = id;
+            command.Parameters[2].Value = message;
+            command.Parameters[3].Value = now.ToUnixTimeMilliseconds();
+            command.Parameters[4].Value = (now + delay).ToUnixTimeMilliseconds();
+            command.ExecuteNonQuery();
+        }
+        _arrivals.Fire();
+        return id;
+    }
+
+    public async Task<IReadOnlyList<QueueMessage>> DequeueAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(visibilityTimeout, TimeSpan.Zero);
+        var now = time.GetUtcNow();
+        var messages = new List<QueueMessage>();
+        using var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false);
+        var command = session.Command(Take, "$queue", "$now", "$until", "$max");
+        command.Parameters[0].Value = name;
+        command.Parameters[1].Value = now.ToUnixTimeMilliseconds();
+        command.Parameters[2].Value = (now + visibilityTimeout).ToUnixTimeMilliseconds();
+        command.Parameters[3].Value = maxMessages;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            messages.Add(new QueueMessage(
+                reader.GetString(0),
+                reader.GetString(5),
+                reader.GetString(1),
+                reader.GetInt32(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+        }
+        // RETURNING yields rows in storage order; hand them out oldest first (ids are time-ordered).
+        messages.Sort((a, b) => a.InsertedOn != b.InsertedOn ? a.InsertedOn.CompareTo(b.InsertedOn) : string.CompareOrdinal(a.MessageId, b.MessageId));
+        return messages;
+    }
+
+    public async Task DeleteAsync(QueueMessage message, CancellationToken cancellationToken = default)
+    {
+        using var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false);
+        var command = session.Command(Remove, "$queue", "$id", "$receipt");
+        command.Parameters[0].Value = name;
+        command.Parameters[1].Value = message.MessageId;
+        command.Parameters[2].Value = message.PopReceipt;
+        if (command.ExecuteNonQuery() == 0)
+            throw new QueueMessageNotFoundException(name, message.MessageId);
+    }
+
+    public async Task<QueueMessage> UpdateVisibilityAsync(QueueMessage message, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(visibilityTimeout, TimeSpan.Zero);
+        var visibleAt = time.GetUtcNow() + visibilityTimeout;
+        string receipt;
+        using (var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var command = session.Command(Hide, "$queue", "$id", "$receipt", "$visibleAt");
+            command.Parameters[0].Value = name;
+            command.Parameters[1].Value = message.MessageId;
+            command.Parameters[2].Value = message.PopReceipt;
+            command.Parameters[3].Value = visibleAt.ToUnixTimeMilliseconds();
+            receipt = command.ExecuteScalar() as string ?? throw new QueueMessageNotFoundException(name, message.MessageId);
+        }
+        if (visibilityTimeout == TimeSpan.Zero)
+            _arrivals.Fire();
+        return message with { PopReceipt = receipt, NextVisibleOn = DateTimeOffset.FromUnixTimeMilliseconds(visibleAt.ToUnixTimeMilliseconds()) };
+    }
+
+    public Task<int> GetApproximateCountAsync(CancellationToken cancellationToken = default)
+    {
+        using var session = database.Rent();
+        var command = session.Command(Count, "$queue");
+        command.Parameters[0].Value = name;
+        return Task.FromResult(Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public async Task WaitForMessagesAsync(TimeSpan maxWait, CancellationToken cancellationToken = default)
+    {
+        var arrival = _arrivals.Next;
+        long? nextDue;
+        using (var session = database.Rent())
+        {
+            var command = session.Command(NextDue, "$queue");
+            command.Parameters[0].Value = name;
+            nextDue = command.ExecuteScalar() as long?;
+        }
+        var wait = maxWait;
+        if (nextDue is { } due)
+        {
+            var untilDue = DateTimeOffset.FromUnixTimeMilliseconds(due) - time.GetUtcNow();
+            if (untilDue <= TimeSpan.Zero)
+                return;
+            if (untilDue < wait)
+                wait = untilDue;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(wait, time, timeout.Token);
+        await Task.WhenAny(arrival, delay).ConfigureAwait(false);
+        await timeout.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Wakes everyone waiting at the moment it fires; later waiters wait for the next firing.</summary>
+    private sealed class Pulse
+    {
+        private TaskCompletionSource _current = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Next => Volatile.Read(ref _current).Task;
+
+        public void Fire() =>
+            Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+}

@@ -1,0 +1,546 @@
+using System.Collections.Concurrent;
+using Commerce.Durable.Engine;
+using Commerce.Durable.Hosting;
+using Commerce.Durable.Storage;
+using Commerce.Hosting;
+using Commerce.Storage.Blobs;
+using Commerce.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Commerce.Durable.Tests;
+
+/// <summary>The engine's behaviour, run once per backend by a subclass that says which storage it uses.</summary>
+public abstract class DurableEngineContract
+{
+    /// <summary>Settings that select the backend (passed on the app's command line).</summary>
+    protected abstract IReadOnlyDictionary<string, string> BackendSettings { get; }
+
+    /// <summary>How much later than asked a timer may fire on this backend.</summary>
+    protected virtual TimeSpan TimerSlack => TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    protected async Task<(FunctionAppHarness App, DurableTaskClient Client)> StartAsync(Action<DurableTaskRegistry> register)
+    {
+        var settings = new Dictionary<string, string>(BackendSettings)
+        {
+            ["Queues:MaxPollingInterval"] = "00:00:00.200",
+        };
+        var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, settings, configure: b => b.AddDurableTask(register));
+        return (app, app.Services.GetRequiredService<DurableTaskClient>());
+    }
+
+    private static async Task<OrchestrationMetadata> CompletedAsync(DurableTaskClient client, string id)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        var done = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+        return done;
+    }
+
+    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task A_sequence_replays_but_runs_each_activity_once()
+    {
+        var runs = new ConcurrentDictionary<string, int>();
+        var replays = 0;
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string[], string>("HelloSequence", async (context, names) =>
+            {
+                Interlocked.Increment(ref replays);
+                var greetings = new List<string>();
+                foreach (var name in names)
+                    greetings.Add(await context.CallActivityAsync<string>("SayHello", name));
+                return string.Join(" ", greetings);
+            })
+            .AddActivityFunc<string, string>("SayHello", (_, name) =>
+            {
+                runs.AddOrUpdate(name, 1, (_, n) => n + 1);
+                return Task.FromResult($"Hello {name}!");
+            }));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("HelloSequence", new[] { "Tokyo", "Seattle", "London", "Paris", "Lima" });
+        var done = await CompletedAsync(client, id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.Equal("Hello Tokyo! Hello Seattle! Hello London! Hello Paris! Hello Lima!", done.ReadOutputAs<string>());
+        Assert.All(runs.Values, n => Assert.Equal(1, n));
+        Assert.Equal(5, runs.Count);
+        Assert.True(replays >= 6, $"the orchestrator ran {replays} times");
+        var history = (await client.GetHistoryAsync(id))!;
+        Assert.Equal([0, 1, 2, 3, 4], history.OfType<TaskScheduled>().Select(t => t.EventId));
+        Assert.Equal([0, 1, 2, 3, 4], history.OfType<TaskCompleted>().Select(t => t.TaskScheduledId));
+    }
+
+    [Fact]
+    public async Task Retries_follow_the_policy_with_backoff_and_a_cap()
+    {
+        var attempts = new ConcurrentDictionary<string, int>();
+        var policy = new RetryPolicy(5, TimeSpan.FromMilliseconds(200), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMilliseconds(500));
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<int, int>("Flaky", (context, failures) => context.CallActivityAsync<int>("FailTimes", new FlakyInput(context.InstanceId, failures), new TaskOptions(policy)))
+            .AddActivityFunc<FlakyInput, int>("FailTimes", (_, input) =>
+            {
+                var attempt = attempts.AddOrUpdate(input.Key, 1, (_, n) => n + 1);
+                return attempt <= input.Failures ? throw new TimeoutException($"attempt {attempt} timed out") : Task.FromResult(attempt);
+            }));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Flaky", 3);
+        var done = await CompletedAsync(client, id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.Equal(4, done.ReadOutputAs<int>());
+        Assert.Equal([200, 400, 500], await RetryDelaysAsync(client, id));
+    }
+
+    [Fact]
+    public async Task Retries_stop_at_the_attempt_limit_and_the_failure_reaches_the_orchestration()
+    {
+        var attempts = 0;
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string>("GivesUp", context => context.CallActivityAsync<string>("AlwaysFails", null, new TaskOptions(new RetryPolicy(3, TimeSpan.FromMilliseconds(100)))))
+            .AddActivityFunc<object?, string>("AlwaysFails", (_, _) =>
+            {
+                Interlocked.Increment(ref attempts);
+                throw new InvalidOperationException("card network down");
+            }));
+        await using var _ = app;
+
+        var done = await CompletedAsync(client, await client.ScheduleNewOrchestrationInstanceAsync("GivesUp"));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        Assert.Equal(3, attempts);
+        Assert.Equal(typeof(TaskFailedException).FullName, done.FailureDetails!.ErrorType);
+        Assert.Contains("card network down", done.FailureDetails.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task The_retry_timeout_stops_retries_whose_start_would_be_too_late()
+    {
+        var attempts = 0;
+        var policy = new RetryPolicy(10, TimeSpan.FromMilliseconds(200), backoffCoefficient: 2, retryTimeout: TimeSpan.FromMilliseconds(700));
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string>("Deadline", context => context.CallActivityAsync<string>("Fails", null, new TaskOptions(policy)))
+            .AddActivityFunc<object?, string>("Fails", (_, _) =>
+            {
+                Interlocked.Increment(ref attempts);
+                throw new TimeoutException("slow");
+            }));
+        await using var _ = app;
+
+        var done = await CompletedAsync(client, await client.ScheduleNewOrchestrationInstanceAsync("Deadline"));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        // Attempt 1 at 0 ms, 2 at 200, 3 at >= 600; a 4th would start at >= 1400, past the 700 ms budget.
+        Assert.Equal(3, attempts);
+    }
+
+    [Fact]
+    public async Task A_handle_predicate_that_refuses_stops_retrying_at_once()
+    {
+        var attempts = 0;
+        var policy = new RetryPolicy(5, TimeSpan.FromMilliseconds(100)) { Handle = failure => !failure.FailureDetails.IsCausedBy<ArgumentException>() };
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string>("HardDecline", async context =>
+            {
+                try
+                {
+                    return await context.CallActivityAsync<string>("Decline", null, new TaskOptions(policy));
+                }
+                catch (TaskFailedException failure)
+                {
+                    return $"declined: {failure.FailureDetails.ErrorMessage}";
+                }
+            })
+            .AddActivityFunc<object?, string>("Decline", (_, _) =>
+            {
+                Interlocked.Increment(ref attempts);
+                throw new ArgumentException("stolen card");
+            }));
+        await using var _ = app;
+
+        var done = await CompletedAsync(client, await client.ScheduleNewOrchestrationInstanceAsync("HardDecline"));
+
+        Assert.Equal("declined: stolen card", done.ReadOutputAs<string>());
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
+    public async Task An_event_that_arrives_before_the_timeout_wins()
+    {
+        var (app, client) = await StartAsync(r => r.AddOrchestratorFunc<string>("Approval", async context =>
+        {
+            try
+            {
+                return "approved by " + await context.WaitForExternalEvent<string>("Approved", TimeSpan.FromSeconds(30));
+            }
+            catch (TaskCanceledException)
+            {
+                return "timed out";
+            }
+        }));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Approval");
+        await WaitForStatusAsync(client, id, OrchestrationRuntimeStatus.Running);
+        await client.RaiseEventAsync(id, "approved", "ops");
+        var done = await CompletedAsync(client, id);
+
+        Assert.Equal("approved by ops", done.ReadOutputAs<string>());
+        Assert.True(done.LastUpdatedAt - done.CreatedAt < TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task A_timeout_that_passes_before_the_event_wins()
+    {
+        var (app, client) = await StartAsync(r => r.AddOrchestratorFunc<string>("Approval", async context =>
+        {
+            try
+            {
+                return "approved by " + await context.WaitForExternalEvent<string>("Approved", TimeSpan.FromMilliseconds(500));
+            }
+            catch (TaskCanceledException)
+            {
+                return "timed out";
+            }
+        }));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Approval");
+        var done = await CompletedAsync(client, id);
+        await client.RaiseEventAsync(id, "Approved", "too late");
+
+        Assert.Equal("timed out", done.ReadOutputAs<string>());
+        Assert.InRange(done.LastUpdatedAt - done.CreatedAt, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500) + TimerSlack + TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task Events_raised_before_anyone_waits_are_kept()
+    {
+        var (app, client) = await StartAsync(r => r.AddOrchestratorFunc<string>("Later", async context =>
+        {
+            await context.CreateTimer(TimeSpan.FromMilliseconds(300), CancellationToken.None);
+            var first = await context.WaitForExternalEvent<int>("First");
+            var second = await context.WaitForExternalEvent<int>("SECOND");
+            return $"{first},{second}";
+        }));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Later");
+        await client.RaiseEventAsync(id, "second", 2);
+        await client.RaiseEventAsync(id, "first", 1);
+        var done = await CompletedAsync(client, id);
+
+        Assert.Equal("1,2", done.ReadOutputAs<string>());
+    }
+
+    [Fact]
+    public async Task A_changed_orchestration_fails_with_a_non_determinism_error_naming_the_step()
+    {
+        var useNewCode = false;
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string>("Changing", async context =>
+            {
+                await context.CallActivityAsync(useNewCode ? "Charge" : "Reserve");
+                await context.WaitForExternalEvent<string>("Go");
+                return "done";
+            })
+            .AddActivityFunc<object?, string>("Reserve", (_, _) => Task.FromResult("reserved"))
+            .AddActivityFunc<object?, string>("Charge", (_, _) => Task.FromResult("charged")));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Changing");
+        await WaitForHistoryAsync(client, id, h => h.OfType<TaskCompleted>().Any());
+        useNewCode = true;
+        await client.RaiseEventAsync(id, "Go", "now");
+        var done = await CompletedAsync(client, id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        Assert.Equal(typeof(NonDeterministicOrchestrationException).FullName, done.FailureDetails!.ErrorType);
+        Assert.Contains("step #0", done.FailureDetails.ErrorMessage);
+        Assert.Contains("'Reserve'", done.FailureDetails.ErrorMessage);
+        Assert.Contains("'Charge'", done.FailureDetails.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task Terminate_stops_a_waiting_instance_with_its_reason()
+    {
+        var (app, client) = await StartAsync(r => r.AddOrchestratorFunc<string>("Forever", context => context.WaitForExternalEvent<string>("Never")));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Forever");
+        await WaitForStatusAsync(client, id, OrchestrationRuntimeStatus.Running);
+        await client.TerminateInstanceAsync(id, "customer asked");
+        var done = await CompletedAsync(client, id);
+        await client.RaiseEventAsync(id, "Never", "late");
+        await Task.Delay(300);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, done.RuntimeStatus);
+        Assert.Equal("customer asked", done.ReadOutputAs<string>());
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await client.GetInstanceAsync(id))!.RuntimeStatus);
+    }
+
+    [Fact]
+    public async Task Purge_removes_finished_instances_only()
+    {
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string>("Quick", _ => Task.FromResult("ok"))
+            .AddOrchestratorFunc<string>("Waits", context => context.WaitForExternalEvent<string>("Go")));
+        await using var _ = app;
+
+        var quick = await client.ScheduleNewOrchestrationInstanceAsync("Quick");
+        await CompletedAsync(client, quick);
+        var waiting = await client.ScheduleNewOrchestrationInstanceAsync("Waits");
+        await WaitForStatusAsync(client, waiting, OrchestrationRuntimeStatus.Running);
+
+        Assert.Equal(1, (await client.PurgeInstanceAsync(quick)).PurgedInstanceCount);
+        Assert.Null(await client.GetInstanceAsync(quick));
+        Assert.Equal(0, (await client.PurgeInstanceAsync(waiting)).PurgedInstanceCount);
+        Assert.NotNull(await client.GetInstanceAsync(waiting));
+        Assert.Equal(0, (await client.PurgeInstanceAsync("never-existed")).PurgedInstanceCount);
+    }
+
+    [Fact]
+    public async Task A_failing_sub_orchestration_fails_the_call_in_its_parent()
+    {
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string>("Parent", async context =>
+            {
+                var ok = await context.CallSubOrchestratorAsync<int>("Child", 2);
+                try
+                {
+                    await context.CallSubOrchestratorAsync<int>("Child", -1);
+                    return "no failure";
+                }
+                catch (TaskFailedException failure)
+                {
+                    return $"{ok}; child failed: {failure.FailureDetails.ErrorType}: {failure.FailureDetails.ErrorMessage}";
+                }
+            })
+            .AddOrchestratorFunc<int, int>("Child", async (context, n) =>
+            {
+                var doubled = await context.CallActivityAsync<int>("Double", n);
+                return doubled < 0 ? throw new InvalidOperationException($"cannot ship {doubled} items") : doubled;
+            })
+            .AddActivityFunc<int, int>("Double", (_, n) => Task.FromResult(n * 2)));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Parent");
+        var done = await CompletedAsync(client, id);
+
+        Assert.Equal("4; child failed: System.InvalidOperationException: cannot ship -2 items", done.ReadOutputAs<string>());
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, (await client.GetInstanceAsync($"{id}:1"))!.RuntimeStatus);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, (await client.GetInstanceAsync($"{id}:0"))!.RuntimeStatus);
+    }
+
+    [Fact]
+    public async Task Continue_as_new_restarts_with_a_fresh_history()
+    {
+        var (app, client) = await StartAsync(r => r.AddOrchestratorFunc<int, int>("Counter", async (context, n) =>
+        {
+            await context.CallActivityAsync<int>("Noop", n);
+            if (n < 3)
+            {
+                context.ContinueAsNew(n + 1);
+                return -1;
+            }
+            return n;
+        }).AddActivityFunc<int, int>("Noop", (_, n) => Task.FromResult(n)));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Counter", 0);
+        var done = await CompletedAsync(client, id);
+
+        Assert.Equal(3, done.ReadOutputAs<int>());
+        Assert.Single((await client.GetHistoryAsync(id))!.OfType<TaskScheduled>());
+    }
+
+    [Fact]
+    public async Task Custom_status_is_readable_while_running_and_capped_at_16_kb()
+    {
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string>("Status", async context =>
+            {
+                context.SetCustomStatus(new { stage = "waiting for payment" });
+                await context.WaitForExternalEvent<string>("Paid");
+                context.SetCustomStatus(new string('x', 17 * 1024));
+                return "unreachable";
+            }));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Status");
+        await WaitForStatusAsync(client, id, OrchestrationRuntimeStatus.Running);
+        var running = await client.GetInstanceAsync(id);
+        Assert.Equal("""{"stage":"waiting for payment"}""", running!.SerializedCustomStatus);
+
+        await client.RaiseEventAsync(id, "Paid", "yes");
+        var done = await CompletedAsync(client, id);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        Assert.Contains("16384", done.FailureDetails!.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task A_running_instance_id_cannot_be_scheduled_again_but_a_finished_one_starts_over()
+    {
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string>("Waits", context => context.WaitForExternalEvent<string>("Go"))
+            .AddOrchestratorFunc<string>("Quick", _ => Task.FromResult("again")));
+        await using var _ = app;
+        var id = NewId("order");
+
+        await client.ScheduleNewOrchestrationInstanceAsync("Waits", null, new StartOrchestrationOptions(id));
+        await WaitForStatusAsync(client, id, OrchestrationRuntimeStatus.Running);
+        var conflict = await Assert.ThrowsAsync<OrchestrationAlreadyExistsException>(() => client.ScheduleNewOrchestrationInstanceAsync("Waits", null, new StartOrchestrationOptions(id)));
+        Assert.Equal(OrchestrationRuntimeStatus.Running, conflict.Status);
+
+        await client.TerminateInstanceAsync(id, "replaced");
+        await CompletedAsync(client, id);
+        await client.ScheduleNewOrchestrationInstanceAsync("Quick", null, new StartOrchestrationOptions(id));
+        var again = await CompletedAsync(client, id);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, again.RuntimeStatus);
+        Assert.Equal("again", again.ReadOutputAs<string>());
+    }
+
+    [Fact]
+    public async Task Instances_can_be_queried_by_status_and_creation_time_with_paging()
+    {
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string>("Quick", _ => Task.FromResult("ok"))
+            .AddOrchestratorFunc<string>("Waits", context => context.WaitForExternalEvent<string>("Go")));
+        await using var _ = app;
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var completed = new List<string>();
+        for (var i = 0; i < 5; i++)
+            completed.Add(await client.ScheduleNewOrchestrationInstanceAsync("Quick"));
+        var running = await client.ScheduleNewOrchestrationInstanceAsync("Waits");
+        foreach (var id in completed)
+            await CompletedAsync(client, id);
+        await WaitForStatusAsync(client, running, OrchestrationRuntimeStatus.Running);
+
+        var found = new List<string>();
+        var query = new OrchestrationQuery { Statuses = [OrchestrationRuntimeStatus.Completed], CreatedFrom = before, PageSize = 2 };
+        var pages = 0;
+        while (true)
+        {
+            var page = await client.GetInstancesAsync(query);
+            pages++;
+            Assert.True(page.Instances.Count <= 2);
+            found.AddRange(page.Instances.Select(i => i.InstanceId));
+            if (page.ContinuationToken is null)
+                break;
+            query = query with { ContinuationToken = page.ContinuationToken };
+        }
+        var runningOnly = await client.GetInstancesAsync(new OrchestrationQuery { Statuses = [OrchestrationRuntimeStatus.Running], CreatedFrom = before });
+        var future = await client.GetInstancesAsync(new OrchestrationQuery { CreatedFrom = DateTimeOffset.UtcNow.AddMinutes(1), CreatedTo = DateTimeOffset.UtcNow.AddMinutes(2) });
+
+        Assert.Equal(completed.Order(), found.Order());
+        Assert.True(pages >= 3);
+        Assert.Equal([running], runningOnly.Instances.Select(i => i.InstanceId));
+        Assert.Empty(future.Instances);
+    }
+
+    [Fact]
+    public async Task Payloads_over_45_kb_are_kept_in_blobs_and_round_trip()
+    {
+        var big = new string('p', 100_000);
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string, int>("Big", async (context, input) => (await context.CallActivityAsync<string>("Echo", input)).Length)
+            .AddActivityFunc<string, string>("Echo", (_, input) => Task.FromResult(input + "!")));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Big", big);
+        var done = await CompletedAsync(client, id);
+
+        Assert.Equal(100_001, done.ReadOutputAs<int>());
+        Assert.Equal(big, done.ReadInputAs<string>());
+        var payloads = await app.Services.GetRequiredService<IBlobStore>().GetContainerAsync(DurableStore.PayloadContainer);
+        var spilled = 0;
+        await foreach (var blob in payloads.ListAsync(id + "/"))
+            spilled++;
+        Assert.True(spilled >= 2, $"{spilled} payload blobs");
+        Assert.DoesNotContain((await client.GetHistoryAsync(id))!.OfType<TaskCompleted>(), c => c.Result!.Length > DurableStore.InlinePayloadLimit);
+    }
+
+    [Fact]
+    public async Task A_fan_out_of_a_hundred_activities_fans_back_in()
+    {
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<int>("FanOut", async context =>
+            {
+                var parts = await Task.WhenAll(Enumerable.Range(1, 100).Select(i => context.CallActivityAsync<int>("Square", i)));
+                return parts.Sum();
+            })
+            .AddActivityFunc<int, int>("Square", (_, n) => Task.FromResult(n * n)));
+        await using var _ = app;
+
+        var done = await CompletedAsync(client, await client.ScheduleNewOrchestrationInstanceAsync("FanOut"));
+
+        Assert.Equal(Enumerable.Range(1, 100).Sum(n => n * n), done.ReadOutputAs<int>());
+    }
+
+    [Fact]
+    public async Task A_timer_beyond_the_queue_limit_is_accepted_and_waits()
+    {
+        var (app, client) = await StartAsync(r => r.AddOrchestratorFunc<string>("NextMonth", async context =>
+        {
+            await context.CreateTimer(TimeSpan.FromDays(30), CancellationToken.None);
+            return "renewed";
+        }));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("NextMonth");
+        var history = await WaitForHistoryAsync(client, id, h => h.OfType<TimerCreated>().Any());
+
+        var step = history.OfType<OrchestratorStarted>().Last().Timestamp;
+        Assert.Equal(step.AddDays(30), history.OfType<TimerCreated>().Single().FireAt);
+        Assert.Equal(OrchestrationRuntimeStatus.Running, (await client.GetInstanceAsync(id))!.RuntimeStatus);
+    }
+
+    private sealed record FlakyInput(string Key, int Failures);
+
+    private static async Task<List<int>> RetryDelaysAsync(DurableTaskClient client, string id)
+    {
+        var history = (await client.GetHistoryAsync(id))!;
+        var delays = new List<int>();
+        DateTime stepTime = default;
+        foreach (var e in history)
+        {
+            if (e is OrchestratorStarted started)
+                stepTime = started.Timestamp;
+            if (e is TimerCreated timer)
+                delays.Add((int)Math.Round((timer.FireAt - stepTime).TotalMilliseconds));
+        }
+        return delays;
+    }
+
+    private static async Task WaitForStatusAsync(DurableTaskClient client, string id, OrchestrationRuntimeStatus status)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while ((await client.GetInstanceAsync(id))?.RuntimeStatus != status)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{id} did not become {status}.");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<IReadOnlyList<HistoryEvent>> WaitForHistoryAsync(DurableTaskClient client, string id, Func<IReadOnlyList<HistoryEvent>, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            if (await client.GetHistoryAsync(id) is { } history && condition(history))
+                return history;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{id} did not reach the expected history.");
+            await Task.Delay(50);
+        }
+    }
+}
+
+public sealed class EmbeddedDurableEngineTests : DurableEngineContract
+{
+    protected override IReadOnlyDictionary<string, string> BackendSettings { get; } = new Dictionary<string, string> { ["Storage:Preset"] = "embedded" };
+}

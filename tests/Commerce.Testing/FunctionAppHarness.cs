@@ -1,0 +1,57 @@
+using Commerce.Hosting;
+
+namespace Commerce.Testing;
+
+/// <summary>A function app started in this process on a free loopback port, with its own data folder.</summary>
+public sealed class FunctionAppHarness : IAsyncDisposable
+{
+    private readonly TempDirectory? _ownedData;
+
+    private FunctionAppHarness(FunctionApp app, Uri baseAddress, string dataDirectory, TempDirectory? ownedData)
+    {
+        App = app;
+        BaseAddress = baseAddress;
+        DataDirectory = dataDirectory;
+        _ownedData = ownedData;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public FunctionApp App { get; }
+    public IServiceProvider Services => App.Services;
+    public Uri BaseAddress { get; }
+    public string DataDirectory { get; }
+    public HttpClient Client { get; }
+
+    /// <param name="create">makes the builder from arguments (the product's own builder, or a bare one with test functions).</param>
+    /// <param name="settings">settings passed on the command line, e.g. ["Queues:MaxDequeueCount"] = "3".</param>
+    /// <param name="dataDirectory">share a data folder between apps; a fresh one is made and removed otherwise.</param>
+    public static async Task<FunctionAppHarness> StartAsync(
+        Func<string[], FunctionAppBuilder> create,
+        IReadOnlyDictionary<string, string>? settings = null,
+        string? dataDirectory = null,
+        Action<FunctionAppBuilder>? configure = null)
+    {
+        var owned = dataDirectory is null ? new TempDirectory("app-data") : null;
+        var data = dataDirectory ?? owned!.Path;
+        var port = FreePort.Next();
+        var args = new List<string> { "--urls", $"http://127.0.0.1:{port}", $"--Storage:DataDirectory={data}", "--LocalSettingsPath=" + Path.Combine(data, "local.settings.json") };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            args.Add($"--{key}={value}");
+        var builder = create([.. args]);
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        await app.StartAsync();
+        return new FunctionAppHarness(app, new Uri($"http://127.0.0.1:{port}/"), data, owned);
+    }
+
+    public static Task<FunctionAppHarness> StartAsync(Action<FunctionAppBuilder> configure, IReadOnlyDictionary<string, string>? settings = null, string? dataDirectory = null) =>
+        StartAsync(FunctionAppBuilder.Create, settings, dataDirectory, configure);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        _ownedData?.Dispose();
+    }
+}
