@@ -23,8 +23,6 @@ public sealed class AzuriteFixture : IAsyncLifetime
         BlobPort = FreePort.Next();
         QueuePort = FreePort.Next();
         var tablePort = FreePort.Next();
-        var workspace = Path.Combine(Path.GetTempPath(), $"azurite-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(workspace);
         _process = await EmulatorProcess.StartAsync(
             "Azurite",
             Path.Combine("azurite", "dist", "src", "azurite.js"),
@@ -32,7 +30,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
                 "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
                 "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(),
-                "--location", workspace, "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+                // Azurite 3.37 refuses --location together with --inMemoryPersistence; in memory nothing is written.
+                "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
             ],
             [BlobPort, QueuePort]);
     }
