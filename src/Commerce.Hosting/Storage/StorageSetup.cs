@@ -1,4 +1,9 @@
+using Azure.Identity;
 using Commerce.Hosting.Settings;
+using Commerce.Storage.AzureStorage;
+using Commerce.Storage.Blobs.Azure;
+using Commerce.Storage.Documents.Cosmos;
+using Commerce.Storage.Queues.Azure;
 using Commerce.Storage.Blobs;
 using Commerce.Storage.Blobs.Folder;
 using Commerce.Storage.Documents;
@@ -16,6 +21,9 @@ public static class StorageSetup
 {
     public const string PresetSetting = "Storage:Preset";
     public const string DataDirectorySetting = "Storage:DataDirectory";
+    public const string StorageConnectionSetting = "AzureWebJobsStorage";
+    public const string CosmosConnectionSetting = "CosmosDb";
+    public const string CosmosDatabaseSetting = "Storage:CosmosDatabase";
 
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -42,10 +50,67 @@ public static class StorageSetup
                 blobs = new FolderBlobStore(Path.Combine(dataDirectory, "blobs"));
                 queues = new SqliteQueueStore(Open(Path.Combine(dataDirectory, "queues.db"), owned), time);
                 break;
+            case StoragePreset.Azurite:
+                documents = new SqliteDocumentStore(Open(Path.Combine(dataDirectory, "documents.db"), owned));
+                (blobs, queues) = AzureStorage(configuration, AzureStorageConnection.Development);
+                break;
+            case StoragePreset.Azure:
+                var cosmos = new CosmosDocumentStore(CosmosOptions(configuration));
+                owned.Add(cosmos);
+                documents = cosmos;
+                (blobs, queues) = AzureStorage(configuration, null);
+                break;
             default:
-                throw new SettingsException(PresetSetting, $"'{preset.ToString().ToLowerInvariant()}' needs the Azure adapters, which this build does not include yet.");
+                throw new SettingsException(PresetSetting, $"'{preset}' is not a known preset.");
         }
         return new StorageStores(preset, documents, blobs, new QueueEnvelopeStore(queues, blobs, new QueueEnvelopeOptions(), time), owned);
+    }
+
+    /// <summary>Blobs and queues on the account named by AzureWebJobsStorage (Azurite when unset and a fallback is given).</summary>
+    private static (IBlobStore, IQueueStore) AzureStorage(IConfiguration configuration, AzureStorageConnection? fallback)
+    {
+        AzureStorageConnection connection;
+        try
+        {
+            connection = fallback is not null && !configuration.GetSection(StorageConnectionSetting).Exists()
+                ? fallback
+                : AzureStorageConnection.FromConfiguration(configuration, StorageConnectionSetting);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new SettingsException(StorageConnectionSetting, e.Message);
+        }
+        return (new AzureBlobStore(connection), new AzureQueueStore(connection));
+    }
+
+    /// <summary>
+    /// Cosmos DB from the CosmosDb connection string, or from CosmosDb__accountEndpoint with a managed identity
+    /// (CosmosDb__clientId for a user-assigned one), as Azure Functions names its connections.
+    /// </summary>
+    private static CosmosDocumentStoreOptions CosmosOptions(IConfiguration configuration)
+    {
+        var database = configuration.GetString(CosmosDatabaseSetting) ?? "commerce";
+        var section = configuration.GetSection(CosmosConnectionSetting);
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(section.Value))
+                return CosmosDocumentStoreOptions.FromConnectionString(section.Value) with { DatabaseName = database };
+        }
+        catch (ArgumentException e)
+        {
+            throw new SettingsException(CosmosConnectionSetting, e.Message);
+        }
+        var endpoint = section["accountEndpoint"]
+            ?? throw new SettingsException(CosmosConnectionSetting, "is missing: set a Cosmos DB connection string, or CosmosDb__accountEndpoint to use a managed identity.");
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
+            throw new SettingsException(CosmosConnectionSetting + ":accountEndpoint", $"'{endpoint}' is not an https URL.");
+        var clientId = section["clientId"];
+        return new CosmosDocumentStoreOptions
+        {
+            Endpoint = uri,
+            Credential = new ManagedIdentityCredential(clientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId)),
+            DatabaseName = database,
+        };
     }
 
     private static SqliteDatabase Open(string path, List<IDisposable> owned)

@@ -32,7 +32,8 @@ public sealed class StorageStores(StoragePreset preset, IDocumentStore documents
         foreach (var health in await CheckAsync(cancellationToken).ConfigureAwait(false))
         {
             if (!health.Ready)
-                throw new StoreUnavailableException($"The {health.Store} store ({health.Adapter}) is not available: {health.Detail}");
+                throw new StoreUnavailableException($"The {health.Store} store ({health.Adapter}) is not available: {health.Detail}"
+                    + (Preset == StoragePreset.Azurite && health.Store != "documents" ? " (start Azurite with scripts/azurite)" : ""));
         }
     }
 
