@@ -1,6 +1,7 @@
 using Commerce.Hosting.CustomHandler;
 using Commerce.Hosting.Functions;
 using Commerce.Hosting.Http;
+using Commerce.Hosting.Http.Idempotency;
 using Commerce.Hosting.Metadata;
 using Commerce.Hosting.Queues;
 using Commerce.Hosting.Settings;
@@ -94,6 +95,7 @@ public sealed class FunctionAppBuilder
         services.AddSingleton(timerOptions);
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<QueueMessageHandler>();
+        services.AddSingleton<IdempotencyStore>();
         services.AddStorage(configuration);
         if (!UnderFunctionsHost)
         {
@@ -109,6 +111,8 @@ public sealed class FunctionAppBuilder
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>(maxBodyBytes);
+        // After authentication, so that idempotency keys belong to the caller.
+        app.UseMiddleware<IdempotencyMiddleware>();
         var api = app.MapGroup("/api");
         foreach (var function in Functions.Http())
         {
