@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Commerce.Durable;
+using Commerce.Hosting.Functions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Commerce.Functions.Orchestrations;
+
+/// <summary>Management of orchestration instances, for operators (admin role).</summary>
+public static class OrchestrationsApi
+{
+    public static FunctionCatalog MapOrchestrationsApi(this FunctionCatalog functions, Action<RouteHandlerBuilder> requireAdmin)
+    {
+        functions.AddHttp("ListOrchestrations", "orchestrations", ["GET"], ListInstances,
+            configure: e => requireAdmin(e.WithSummary("Orchestration instances by status and creation time, newest first, paged.")));
+        functions.AddHttp("GetOrchestration", "orchestrations/{id}", ["GET"], GetInstance,
+            configure: e => requireAdmin(e.WithSummary("One orchestration instance; ?history=true adds its history.")));
+        functions.AddHttp("TerminateOrchestration", "orchestrations/{id}/terminate", ["POST"], Terminate,
+            configure: e => requireAdmin(e.WithSummary("Stops a pending or running instance with a reason.")));
+        functions.AddHttp("RaiseOrchestrationEvent", "orchestrations/{id}/events/{name}", ["POST"], RaiseEvent,
+            configure: e => requireAdmin(e.WithSummary("Raises a named event, with the JSON body as its data.")));
+        return functions;
+    }
+
+    public static async Task<Results<Ok<InstancePage>, ValidationProblem>> ListInstances(
+        DurableTaskClient client,
+        string? status,
+        DateTimeOffset? createdFrom,
+        DateTimeOffset? createdTo,
+        int? pageSize,
+        string? continuationToken,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        List<OrchestrationRuntimeStatus>? statuses = null;
+        if (!string.IsNullOrWhiteSpace(status))
+        {
+            statuses = [];
+            foreach (var name in status.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (Enum.TryParse<OrchestrationRuntimeStatus>(name, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsAsciiDigit(name[0]))
+                    statuses.Add(parsed);
+                else
+                    errors["status"] = [$"'{name}' is not one of {string.Join(", ", Enum.GetNames<OrchestrationRuntimeStatus>())}."];
+            }
+        }
+        if (pageSize is < 1 or > 100)
+            errors["pageSize"] = ["must be between 1 and 100"];
+        if (createdFrom > createdTo)
+            errors["createdFrom"] = ["must not be after createdTo"];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+        try
+        {
+            var page = await client.GetInstancesAsync(new OrchestrationQuery
+            {
+                Statuses = statuses,
+                CreatedFrom = createdFrom,
+                CreatedTo = createdTo,
+                PageSize = pageSize ?? 50,
+                ContinuationToken = continuationToken,
+            }, cancellationToken);
+            return TypedResults.Ok(new InstancePage(page.Instances.Select(InstanceView.From).ToList(), page.ContinuationToken));
+        }
+        catch (ArgumentException e)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["continuationToken"] = [e.Message] });
+        }
+    }
+
+    public static async Task<Results<Ok<InstanceView>, NotFound>> GetInstance(DurableTaskClient client, string id, bool? history, CancellationToken cancellationToken)
+    {
+        var instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
+        if (instance is null)
+            return TypedResults.NotFound();
+        var view = InstanceView.From(instance);
+        if (history == true)
+            view = view with { History = (await client.GetHistoryAsync(id, cancellationToken))?.Select(e => JsonSerializer.SerializeToElement(e, Storage.Documents.DocumentJson.Options)).ToList() };
+        return TypedResults.Ok(view);
+    }
+
+    public static async Task<Results<Accepted, NotFound, Conflict<ProblemDetails>>> Terminate(DurableTaskClient client, string id, [FromBody] TerminateRequest? request, CancellationToken cancellationToken)
+    {
+        var instance = await client.GetInstanceAsync(id, cancellationToken: cancellationToken);
+        if (instance is null)
+            return TypedResults.NotFound();
+        if (instance.IsCompleted)
+            return TypedResults.Conflict(new ProblemDetails { Title = "Already finished", Detail = $"Instance '{id}' is {instance.RuntimeStatus}.", Status = StatusCodes.Status409Conflict });
+        await client.TerminateInstanceAsync(id, request?.Reason ?? "terminated by an operator", cancellationToken);
+        return TypedResults.Accepted($"/api/orchestrations/{id}");
+    }
+
+    public static async Task<Results<Accepted, NotFound, Conflict<ProblemDetails>>> RaiseEvent(DurableTaskClient client, string id, string name, [FromBody] JsonElement? data, CancellationToken cancellationToken)
+    {
+        var instance = await client.GetInstanceAsync(id, cancellationToken: cancellationToken);
+        if (instance is null)
+            return TypedResults.NotFound();
+        if (instance.IsCompleted)
+            return TypedResults.Conflict(new ProblemDetails { Title = "Already finished", Detail = $"Instance '{id}' is {instance.RuntimeStatus}.", Status = StatusCodes.Status409Conflict });
+        await client.RaiseEventAsync(id, name, data, cancellationToken);
+        return TypedResults.Accepted($"/api/orchestrations/{id}");
+    }
+}
+
+public sealed record TerminateRequest(string? Reason);
+
+public sealed record InstancePage(IReadOnlyList<InstanceView> Instances, string? ContinuationToken);
+
+public sealed record InstanceView(
+    string InstanceId,
+    string Name,
+    string Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastUpdatedAt,
+    JsonElement? Input,
+    JsonElement? Output,
+    JsonElement? CustomStatus,
+    TaskFailureDetails? Failure)
+{
+    public IReadOnlyList<JsonElement>? History { get; init; }
+
+    public static InstanceView From(OrchestrationMetadata metadata) => new(
+        metadata.InstanceId,
+        metadata.Name,
+        metadata.RuntimeStatus.ToString(),
+        metadata.CreatedAt,
+        metadata.LastUpdatedAt,
+        Parse(metadata.SerializedInput),
+        Parse(metadata.SerializedOutput),
+        Parse(metadata.SerializedCustomStatus),
+        metadata.FailureDetails is { } failure ? failure with { StackTrace = null } : null);
+
+    private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+}
