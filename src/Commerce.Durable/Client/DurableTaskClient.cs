@@ -1,4 +1,3 @@
-using System.Globalization;
 using Commerce.Durable.Engine;
 using Commerce.Durable.Storage;
 using Commerce.Storage.Documents;
@@ -129,56 +128,28 @@ public sealed class DurableTaskClient(DurableStore store, InstanceNotifications 
     }
 
     /// <summary>Instances by status and creation time, newest day first; pass the continuation token back for more.</summary>
+    /// <exception cref="ArgumentException">the continuation token is not one of an instance query.</exception>
     public async Task<OrchestrationQueryPage> GetInstancesAsync(OrchestrationQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.PageSize, DocumentQuery.MaxPageSize);
         var to = query.CreatedTo ?? time.GetUtcNow();
         var from = query.CreatedFrom ?? to - DefaultQueryWindow;
-        var (day, inner) = ParseToken(query.ContinuationToken, DateOnly.FromDateTime(to.UtcDateTime));
-        var firstDay = DateOnly.FromDateTime(from.UtcDateTime);
-        var results = new List<OrchestrationMetadata>();
         var statuses = query.Statuses?.ToHashSet();
-        for (; day >= firstDay; day = day.AddDays(-1), inner = null)
+        var inRange = DocumentQuery.All
+            .Where("createdAt", FilterOperator.GreaterThanOrEqual, from)
+            .Where("createdAt", FilterOperator.LessThanOrEqual, to) with { OrderBy = "createdAt", Descending = true };
+        var page = await store.QueryIndexAsync(from, to, inRange, query.PageSize, query.ContinuationToken,
+            document => statuses is null || statuses.Contains(document.Deserialize<IndexEntry>().Status), cancellationToken).ConfigureAwait(false);
+        var results = new List<OrchestrationMetadata>(page.Items.Count);
+        foreach (var entry in page.Items.Select(i => i.Deserialize<IndexEntry>()))
         {
-            while (true)
-            {
-                var documents = DocumentQuery.All
-                    .Where("createdAt", FilterOperator.GreaterThanOrEqual, from)
-                    .Where("createdAt", FilterOperator.LessThanOrEqual, to) with
-                {
-                    OrderBy = "createdAt",
-                    Descending = true,
-                    PageSize = query.PageSize - results.Count,
-                    ContinuationToken = inner,
-                };
-                var page = await store.QueryIndexAsync(day, documents, cancellationToken).ConfigureAwait(false);
-                foreach (var entry in page.Items.Select(i => i.Deserialize<IndexEntry>()).Where(e => statuses is null || statuses.Contains(e.Status)))
-                {
-                    if (await GetInstanceAsync(entry.InstanceId, cancellationToken: cancellationToken).ConfigureAwait(false) is { } metadata
-                        && (statuses is null || statuses.Contains(metadata.RuntimeStatus)))
-                        results.Add(metadata);
-                }
-                inner = page.ContinuationToken;
-                if (results.Count >= query.PageSize)
-                    return new OrchestrationQueryPage(results, inner is not null ? Token(day, inner) : day > firstDay ? Token(day.AddDays(-1), null) : null);
-                if (inner is null)
-                    break;
-            }
+            // The index follows the instance after each commit; the instance itself is the truth.
+            if (await GetInstanceAsync(entry.InstanceId, cancellationToken: cancellationToken).ConfigureAwait(false) is { } metadata
+                && (statuses is null || statuses.Contains(metadata.RuntimeStatus)))
+                results.Add(metadata);
         }
-        return new OrchestrationQueryPage(results, null);
-    }
-
-    private static string Token(DateOnly day, string? inner) => $"{day:yyyy-MM-dd}|{inner}";
-
-    private static (DateOnly Day, string? Inner) ParseToken(string? token, DateOnly start)
-    {
-        if (token is null)
-            return (start, null);
-        var bar = token.IndexOf('|');
-        if (bar != 10 || !DateOnly.TryParseExact(token[..bar], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-            throw new ArgumentException($"'{token}' is not a continuation token of an instance query.", nameof(token));
-        return (day, bar + 1 == token.Length ? null : token[(bar + 1)..]);
+        return new OrchestrationQueryPage(results, page.ContinuationToken);
     }
 
     private async Task<OrchestrationMetadata> MetadataAsync(InstanceState state, bool withPayloads, CancellationToken cancellationToken) => new(

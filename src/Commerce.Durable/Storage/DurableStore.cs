@@ -80,10 +80,10 @@ public sealed class DurableStore(IDocumentStore documents, IBlobStore blobs, IQu
     public async Task DeleteIndexAsync(InstanceState state, CancellationToken cancellationToken = default) =>
         await (await OpenAsync().ConfigureAwait(false)).Index.DeleteAsync(IndexPartition(state.CreatedAt), state.InstanceId, cancellationToken: cancellationToken).ConfigureAwait(false);
 
-    public async Task<DocumentPage> QueryIndexAsync(DateOnly day, DocumentQuery query, CancellationToken cancellationToken = default) =>
-        await (await OpenAsync().ConfigureAwait(false)).Index.QueryAsync(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), query, cancellationToken).ConfigureAwait(false);
+    public async Task<DocumentPage> QueryIndexAsync(DateTimeOffset from, DateTimeOffset to, DocumentQuery query, int pageSize, string? continuationToken, Func<StoredDocument, bool>? keep, CancellationToken cancellationToken = default) =>
+        await DailyPartitions.QueryAsync((await OpenAsync().ConfigureAwait(false)).Index, from, to, query, pageSize, continuationToken, keep: keep, cancellationToken: cancellationToken).ConfigureAwait(false);
 
-    public static string IndexPartition(DateTimeOffset createdAt) => createdAt.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    public static string IndexPartition(DateTimeOffset createdAt) => DailyPartitions.Key(createdAt);
 
     /// <summary>Keeps a large payload in a blob and returns the reference to store in its place.</summary>
     public async Task<string?> SpillAsync(string instanceId, string? payload, CancellationToken cancellationToken = default)
