@@ -1,6 +1,3 @@
-using Commerce.Functions.Health;
-using Commerce.Hosting;
+using Commerce.Functions;
 
-var app = FunctionAppBuilder.Create(args);
-app.Functions.MapHealthApi();
-return await app.RunAsync();
+return await CommerceApp.CreateBuilder(args).RunAsync();

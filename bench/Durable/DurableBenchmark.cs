@@ -26,6 +26,7 @@ public static class DurableBenchmark
             $"--Storage:DataDirectory={data}",
             "--Logging:LogLevel:Default=Warning",
             "--Catalog:SeedDemoData=false",
+            $"--Auth:SigningKey={Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}",
         ]);
         builder.Functions.AddQueue<Ping>("BaselinePing", "bench-baseline", (_, _) =>
         {

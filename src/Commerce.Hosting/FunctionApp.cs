@@ -1,3 +1,4 @@
+using Commerce.Hosting.Auth;
 using Commerce.Hosting.CustomHandler;
 using Commerce.Hosting.Functions;
 using Commerce.Hosting.Http;
@@ -34,6 +35,7 @@ public sealed class FunctionAppBuilder
 {
     public const string DefaultUrl = "http://localhost:7071";
     public const string CustomHandlerPortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
+    public const string OpenApiDocumentName = "v1";
 
     private readonly string[] _args;
     private readonly string? _command;
@@ -47,6 +49,7 @@ public sealed class FunctionAppBuilder
         AddLocalSettings(Web.Configuration);
         Web.Configuration.AddCommandLine(_args, new Dictionary<string, string> { ["--preset"] = StorageSetup.PresetSetting });
         AddCommand("generate-metadata", GenerateMetadataAsync);
+        AddCommand("dev-token", DevTokenAsync);
     }
 
     public static FunctionAppBuilder Create(string[] args) => new(args);
@@ -89,6 +92,9 @@ public sealed class FunctionAppBuilder
                 o.SerializerOptions.Converters.Add(converter);
         });
         services.AddProblemDetails();
+        var environment = Web.Environment;
+        services.AddBearerAuthentication(() => AuthSettings.Read(configuration, environment, StorageSetup.DataDirectory(configuration)));
+        services.AddOpenApi(OpenApiDocumentName, options => options.AddDocumentTransformer<OpenApiDescription>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(Functions);
         services.AddSingleton(queueOptions);
@@ -111,8 +117,11 @@ public sealed class FunctionAppBuilder
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>(maxBodyBytes);
+        app.UseAuthentication();
+        app.UseAuthorization();
         // After authentication, so that idempotency keys belong to the caller.
         app.UseMiddleware<IdempotencyMiddleware>();
+        app.MapOpenApi("/api/openapi.json");
         var api = app.MapGroup("/api");
         foreach (var function in Functions.Http())
         {
@@ -173,6 +182,31 @@ public sealed class FunctionAppBuilder
         return Task.FromResult(0);
     }
 
+    /// <summary>Prints a token signed with this app's key: `dev-token --sub &lt;id&gt; --role &lt;customer|admin&gt;`. Development only.</summary>
+    private static async Task<int> DevTokenAsync(string[] arguments, IServiceProvider services, TextWriter output)
+    {
+        if (!services.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        {
+            await Console.Error.WriteLineAsync("dev-token only runs in the Development environment (ASPNETCORE_ENVIRONMENT=Development, as `dotnet run` sets it).");
+            return 1;
+        }
+        var options = CommandArguments.Parse(arguments);
+        var subject = options.GetValueOrDefault("sub");
+        var role = options.GetValueOrDefault("role") ?? Roles.Customer;
+        if (string.IsNullOrWhiteSpace(subject) || subject.Length > 128 || !subject.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@'))
+        {
+            await Console.Error.WriteLineAsync("dev-token needs --sub <id>: 1-128 letters, digits, '-', '_', '.' or '@'.");
+            return 64;
+        }
+        if (role is not (Roles.Customer or Roles.Admin))
+        {
+            await Console.Error.WriteLineAsync($"dev-token --role must be {Roles.Customer} or {Roles.Admin}, not '{role}'.");
+            return 64;
+        }
+        await output.WriteLineAsync(services.GetRequiredService<TokenIssuer>().Issue(subject, [role]));
+        return 0;
+    }
+
     /// <summary>local.settings.json "Values" rank below environment variables and the command line, as in Azure Functions.</summary>
     private static void AddLocalSettings(ConfigurationManager configuration)
     {
@@ -193,9 +227,11 @@ public sealed class FunctionApp(WebApplication web) : IAsyncDisposable
     public WebApplication Web { get; } = web;
     public IServiceProvider Services => Web.Services;
 
+    /// <exception cref="SettingsException">a setting read at start (authentication) is invalid.</exception>
     /// <exception cref="StoreUnavailableException">a store cannot be reached.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        Services.GetRequiredService<AuthSettings>();
         await Services.GetRequiredService<StorageStores>().EnsureReadyAsync(cancellationToken);
         await Web.StartAsync(cancellationToken);
     }

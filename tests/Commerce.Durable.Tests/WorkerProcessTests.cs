@@ -131,6 +131,7 @@ public sealed class WorkerProcessTests(ITestOutputHelper output)
                 "--Queues:MessageLease=00:00:02",
                 "--Queues:MaxPollingInterval=00:00:00.200",
                 "--Logging:LogLevel:Default=Warning",
+                $"--Auth:SigningKey={FunctionAppHarness.TestSigningKey}",
             })
                 start.ArgumentList.Add(argument);
             return new Worker(Process.Start(start)!);

@@ -38,8 +38,9 @@ public sealed class AppProcess : IAsyncDisposable
         start.ArgumentList.Add(AppPath);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Storage__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_URLS", StringComparison.Ordinal)).ToList())
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Storage__", StringComparison.Ordinal) || k.StartsWith("Auth__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(name);
+        start.Environment["Auth__SigningKey"] = FunctionAppHarness.TestSigningKey;
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
             start.Environment[name] = value;
         return new AppProcess(Process.Start(start)!);

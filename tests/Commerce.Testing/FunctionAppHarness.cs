@@ -1,4 +1,6 @@
 using Commerce.Hosting;
+using Commerce.Hosting.Auth;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Testing;
 
@@ -15,6 +17,9 @@ public sealed class FunctionAppHarness : IAsyncDisposable
         _ownedData = ownedData;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
+
+    /// <summary>The key test apps sign and check tokens with; not a secret of any deployment.</summary>
+    public const string TestSigningKey = "dGVzdC1zaWduaW5nLWtleS1vZi0yNTYtYml0cy0hIS0tLQ==";
 
     public FunctionApp App { get; }
     public IServiceProvider Services => App.Services;
@@ -34,7 +39,13 @@ public sealed class FunctionAppHarness : IAsyncDisposable
         var owned = dataDirectory is null ? new TempDirectory("app-data") : null;
         var data = dataDirectory ?? owned!.Path;
         var port = FreePort.Next();
-        var args = new List<string> { "--urls", $"http://127.0.0.1:{port}", $"--Storage:DataDirectory={data}", "--LocalSettingsPath=" + Path.Combine(data, "local.settings.json") };
+        var args = new List<string>
+        {
+            "--urls", $"http://127.0.0.1:{port}",
+            $"--Storage:DataDirectory={data}",
+            "--LocalSettingsPath=" + Path.Combine(data, "local.settings.json"),
+            $"--Auth:SigningKey={TestSigningKey}",
+        };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             args.Add($"--{key}={value}");
         var builder = create([.. args]);
@@ -46,6 +57,15 @@ public sealed class FunctionAppHarness : IAsyncDisposable
 
     public static Task<FunctionAppHarness> StartAsync(Action<FunctionAppBuilder> configure, IReadOnlyDictionary<string, string>? settings = null, string? dataDirectory = null) =>
         StartAsync(FunctionAppBuilder.Create, settings, dataDirectory, configure);
+
+    /// <summary>A client that sends a bearer token for <paramref name="subject"/> with <paramref name="roles"/>.</summary>
+    public HttpClient ClientFor(string subject, params string[] roles)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var token = Services.GetRequiredService<TokenIssuer>().Issue(subject, roles.Length == 0 ? [Roles.Customer] : roles);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 
     public async ValueTask DisposeAsync()
     {

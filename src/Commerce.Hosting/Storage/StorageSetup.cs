@@ -28,7 +28,7 @@ public static class StorageSetup
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
         var preset = configuration.GetEnum(PresetSetting, StoragePreset.Embedded);
-        var dataDirectory = Path.GetFullPath(configuration.GetString(DataDirectorySetting) ?? ".data");
+        var dataDirectory = DataDirectory(configuration);
         services.AddSingleton(provider => Create(preset, dataDirectory, configuration, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => provider.GetRequiredService<StorageStores>().Documents);
         services.AddSingleton(provider => provider.GetRequiredService<StorageStores>().Blobs);
@@ -36,6 +36,9 @@ public static class StorageSetup
         services.AddSingleton<IQueueStore>(provider => provider.GetRequiredService<StorageStores>().Queues);
         return services;
     }
+
+    /// <summary>Storage:DataDirectory as a full path (default .data under the working directory).</summary>
+    public static string DataDirectory(IConfiguration configuration) => Path.GetFullPath(configuration.GetString(DataDirectorySetting) ?? ".data");
 
     public static StorageStores Create(StoragePreset preset, string dataDirectory, IConfiguration configuration, TimeProvider time)
     {

@@ -1,0 +1,66 @@
+namespace Commerce.Orders.Orders;
+
+/// <summary>Where an order is in its life; the names are part of the API.</summary>
+public enum OrderStatus
+{
+    Placed,
+    AwaitingPayment,
+    Paid,
+    Fulfilling,
+    Shipped,
+    Completed,
+    Cancelled,
+}
+
+/// <summary>Why an order was cancelled; the values are part of the API.</summary>
+public static class CancellationReasons
+{
+    public const string OutOfStock = "out_of_stock";
+    public const string PaymentDeclined = "payment_declined";
+    public const string PaymentTimeout = "payment_timeout";
+    public const string RiskDenied = "risk_denied";
+    public const string CustomerCancelled = "customer_cancelled";
+    public const string InvalidOrder = "invalid_order";
+}
+
+public sealed record OrderLine(string Sku, string Name, int Quantity, decimal UnitPrice, decimal LineTotal);
+
+public sealed record ShippingAddress(string? Name, string? Line1, string? Line2, string? City, string? PostalCode, string? Country);
+
+/// <summary>One step of the order's life, with when it happened.</summary>
+public sealed record TimelineEntry(DateTimeOffset At, string Step, string? Detail = null);
+
+/// <summary>A payment attempt as the order shows it.</summary>
+public sealed record OrderPayment(DateTimeOffset At, string Channel, string Operation, string Outcome, string? DeclineCode, decimal Amount);
+
+public sealed record Shipment(string Id, DateTimeOffset CreatedAt, DateTimeOffset? ShippedAt = null, DateTimeOffset? DeliveredAt = null);
+
+public sealed record Invoice(string Id, decimal Amount, string Currency, DateTimeOffset IssuedAt, DateTimeOffset DueAt);
+
+public sealed record Order
+{
+    public required string Id { get; init; }
+    public required string CustomerId { get; init; }
+    public required OrderStatus Status { get; init; }
+    public string? CancellationReason { get; init; }
+    public required string Currency { get; init; }
+    public required IReadOnlyList<OrderLine> Lines { get; init; }
+    public required decimal Total { get; init; }
+    public required string PaymentMethod { get; init; }
+    public string? Coupon { get; init; }
+    public ShippingAddress? ShippingAddress { get; init; }
+    public required DateTimeOffset PlacedAt { get; init; }
+    public DateTimeOffset? PaidAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public DateTimeOffset? CancelledAt { get; init; }
+
+    /// <summary>Placed to completed, for the order-processing-time KPI.</summary>
+    public TimeSpan? ProcessingTime => CompletedAt - PlacedAt;
+
+    public IReadOnlyList<TimelineEntry> Timeline { get; init; } = [];
+    public IReadOnlyList<OrderPayment> Payments { get; init; } = [];
+    public Shipment? Shipment { get; init; }
+    public Invoice? Invoice { get; init; }
+
+    public bool IsFinished => Status is OrderStatus.Completed or OrderStatus.Cancelled;
+}

@@ -1,0 +1,119 @@
+using Commerce.Storage.Documents;
+
+namespace Commerce.Orders.Orders;
+
+/// <summary>An order as lists show it.</summary>
+public sealed record OrderSummary(
+    string Id,
+    string CustomerId,
+    OrderStatus Status,
+    string? CancellationReason,
+    decimal Total,
+    string Currency,
+    int Items,
+    DateTimeOffset PlacedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record OrderPage(IReadOnlyList<OrderSummary> Orders, string? ContinuationToken);
+
+/// <summary>
+/// Orders, one document each (partition = order id), and an index of summaries kept twice: per customer
+/// (for "my orders") and per day placed (for the back office), so that every read is a point read or a
+/// single-partition query. Every change goes through <see cref="UpdateAsync"/>, which retries on ETag
+/// conflicts and refreshes both index entries.
+/// </summary>
+public sealed class OrderRepository(IDocumentStore documents, TimeProvider time)
+{
+    public const string OrdersContainer = "orders";
+    public const string IndexContainer = "order-index";
+    private const string DayPrefix = "day:";
+
+    private IDocumentContainer? _orders;
+    private IDocumentContainer? _index;
+
+    private async Task<IDocumentContainer> OrdersAsync(CancellationToken cancellationToken) =>
+        _orders ??= await documents.GetContainerAsync(OrdersContainer, cancellationToken).ConfigureAwait(false);
+
+    private async Task<IDocumentContainer> IndexAsync(CancellationToken cancellationToken) =>
+        _index ??= await documents.GetContainerAsync(IndexContainer, cancellationToken).ConfigureAwait(false);
+
+    public async Task<Order?> GetAsync(string orderId, CancellationToken cancellationToken = default) =>
+        (await (await OrdersAsync(cancellationToken).ConfigureAwait(false)).ReadAsync<Order>(orderId, orderId, cancellationToken).ConfigureAwait(false))?.Value;
+
+    /// <summary>Stores a new order; when one with this id exists already (a retried checkout), returns that one instead.</summary>
+    public async Task<(Order Order, bool Created)> CreateAsync(Order order, CancellationToken cancellationToken = default)
+    {
+        var orders = await OrdersAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await orders.CreateAsync(order.Id, order.Id, order, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DocumentConflictException)
+        {
+            return ((await GetAsync(order.Id, cancellationToken).ConfigureAwait(false))!, false);
+        }
+        await IndexAsync(order, cancellationToken).ConfigureAwait(false);
+        return (order, true);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the current order and stores it, retrying with a fresh read when
+    /// someone else changed the order in between. A change that returns the order unchanged writes nothing.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">there is no such order.</exception>
+    public async Task<Order> UpdateAsync(string orderId, Func<Order, Order> change, CancellationToken cancellationToken = default)
+    {
+        var orders = await OrdersAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var current = await orders.ReadAsync<Order>(orderId, orderId, cancellationToken).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"Order '{orderId}' does not exist.");
+            var changed = change(current.Value);
+            if (ReferenceEquals(changed, current.Value))
+                return changed;
+            try
+            {
+                await orders.ReplaceAsync(orderId, orderId, changed, current.ETag, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DocumentPreconditionFailedException)
+            {
+                continue;
+            }
+            await IndexAsync(changed, cancellationToken).ConfigureAwait(false);
+            return changed;
+        }
+    }
+
+    /// <summary>A customer's orders, newest first.</summary>
+    public async Task<OrderPage> ListByCustomerAsync(string customerId, OrderStatus? status, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        var query = DocumentQuery.All with { OrderBy = "placedAt", Descending = true, PageSize = pageSize, ContinuationToken = continuationToken };
+        if (status is { } wanted)
+            query = query.Where("status", wanted);
+        var page = await (await IndexAsync(cancellationToken).ConfigureAwait(false)).QueryAsync(CustomerPartition(customerId), query, cancellationToken).ConfigureAwait(false);
+        return new OrderPage(page.Items.Select(i => i.Deserialize<OrderSummary>()).ToList(), page.ContinuationToken);
+    }
+
+    /// <summary>All orders placed in a time range, newest day first, optionally of one status.</summary>
+    public async Task<OrderPage> ListAsync(OrderStatus? status, DateTimeOffset from, DateTimeOffset to, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        var query = DocumentQuery.All
+            .Where("placedAt", FilterOperator.GreaterThanOrEqual, from)
+            .Where("placedAt", FilterOperator.LessThanOrEqual, to) with { OrderBy = "placedAt", Descending = true };
+        if (status is { } wanted)
+            query = query.Where("status", wanted);
+        var page = await DailyPartitions.QueryAsync(await IndexAsync(cancellationToken).ConfigureAwait(false), from, to, query, pageSize, continuationToken, DayPrefix, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new OrderPage(page.Items.Select(i => i.Deserialize<OrderSummary>()).ToList(), page.ContinuationToken);
+    }
+
+    private async Task IndexAsync(Order order, CancellationToken cancellationToken)
+    {
+        var index = await IndexAsync(cancellationToken).ConfigureAwait(false);
+        var summary = new OrderSummary(order.Id, order.CustomerId, order.Status, order.CancellationReason, order.Total, order.Currency,
+            order.Lines.Sum(l => l.Quantity), order.PlacedAt, time.GetUtcNow());
+        await index.UpsertAsync(CustomerPartition(order.CustomerId), order.Id, summary, cancellationToken).ConfigureAwait(false);
+        await index.UpsertAsync(DailyPartitions.Key(order.PlacedAt, DayPrefix), order.Id, summary, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string CustomerPartition(string customerId) => "customer:" + customerId;
+}
