@@ -63,4 +63,36 @@ public sealed record Order
     public Invoice? Invoice { get; init; }
 
     public bool IsFinished => Status is OrderStatus.Completed or OrderStatus.Cancelled;
+
+    public const string ShippedStep = "shipped";
+    public const string DeliveredStep = "delivered";
+
+    /// <summary>True until the order has shipped: the customer may still cancel it.</summary>
+    public bool Cancellable => Status is OrderStatus.Placed or OrderStatus.AwaitingPayment or OrderStatus.Paid or OrderStatus.Fulfilling;
+
+    /// <summary>
+    /// Records a step of the order's life. Each step is recorded once: recording it again returns this same
+    /// order, which makes the activity that records it safe to repeat.
+    /// </summary>
+    public Order WithStep(string step, DateTimeOffset at, OrderStatus? status = null, string? detail = null, string? cancellationReason = null)
+    {
+        if (Timeline.Any(t => t.Step == step))
+            return this;
+        var next = status ?? Status;
+        return this with
+        {
+            Status = next,
+            CancellationReason = cancellationReason ?? CancellationReason,
+            Timeline = [.. Timeline, new TimelineEntry(at, step, detail)],
+            PaidAt = next == OrderStatus.Paid && PaidAt is null ? at : PaidAt,
+            CompletedAt = next == OrderStatus.Completed && CompletedAt is null ? at : CompletedAt,
+            CancelledAt = next == OrderStatus.Cancelled && CancelledAt is null ? at : CancelledAt,
+            Shipment = (step, Shipment) switch
+            {
+                (ShippedStep, { ShippedAt: null } shipment) => shipment with { ShippedAt = at },
+                (DeliveredStep, { DeliveredAt: null } shipment) => shipment with { DeliveredAt = at },
+                _ => Shipment,
+            },
+        };
+    }
 }

@@ -94,6 +94,14 @@ public sealed class OrderRepository(IDocumentStore documents, TimeProvider time)
         return new OrderPage(page.Items.Select(i => i.Deserialize<OrderSummary>()).ToList(), page.ContinuationToken);
     }
 
+    /// <summary>How many orders the customer placed at or after <paramref name="since"/>.</summary>
+    public async Task<int> CountPlacedSinceAsync(string customerId, DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        var query = DocumentQuery.All.Where("placedAt", FilterOperator.GreaterThanOrEqual, since) with { PageSize = DocumentQuery.MaxPageSize };
+        var index = await IndexAsync(cancellationToken).ConfigureAwait(false);
+        return (await index.QueryAllAsync(CustomerPartition(customerId), query, cancellationToken).ConfigureAwait(false)).Count;
+    }
+
     /// <summary>All orders placed in a time range, newest day first, optionally of one status.</summary>
     public async Task<OrderPage> ListAsync(OrderStatus? status, DateTimeOffset from, DateTimeOffset to, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {

@@ -1,0 +1,36 @@
+using Commerce.Durable;
+using Commerce.Orders.Orders;
+using Commerce.Orders.Risk;
+
+namespace Commerce.Orchestrations.OrderLifecycle.Activities;
+
+/// <summary>Adds a step to the order's timeline (and its status); a step already recorded is left alone.</summary>
+public sealed class RecordOrderStep(OrderRepository orders, TimeProvider time) : TaskActivity<StepRecord, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, StepRecord record)
+    {
+        await orders.UpdateAsync(record.OrderId, order => order.WithStep(record.Step, time.GetUtcNow(), record.Status, record.Detail, record.CancellationReason), context.CancellationToken);
+        return true;
+    }
+}
+
+/// <summary>Opens the order's shipment (once).</summary>
+public sealed class CreateShipment(OrderRepository orders, TimeProvider time) : TaskActivity<string, string>
+{
+    public override async Task<string> RunAsync(TaskActivityContext context, string orderId)
+    {
+        var order = await orders.UpdateAsync(orderId, o => o.Shipment is null ? o with { Shipment = new Shipment($"shp-{o.Id}", time.GetUtcNow()) } : o, context.CancellationToken);
+        return order.Shipment!.Id;
+    }
+}
+
+/// <summary>Amount limits, order velocity and the deny list, as <see cref="RiskRules"/> decides them.</summary>
+public sealed class AssessRisk(OrderRepository orders, RiskSettings settings, TimeProvider time) : TaskActivity<OrderLifecycleInput, RiskOutcome>
+{
+    public override async Task<RiskOutcome> RunAsync(TaskActivityContext context, OrderLifecycleInput order)
+    {
+        var recent = await orders.CountPlacedSinceAsync(order.CustomerId, time.GetUtcNow() - settings.VelocityWindow, context.CancellationToken);
+        var decision = RiskRules.Assess(settings, order.CustomerId, order.Total, Math.Max(recent, 1));
+        return new RiskOutcome(decision.Approved, decision.Reason);
+    }
+}

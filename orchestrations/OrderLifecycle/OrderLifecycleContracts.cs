@@ -1,0 +1,82 @@
+using Commerce.Orders.Orders;
+
+namespace Commerce.Orchestrations.OrderLifecycle;
+
+/// <summary>What the orchestration starts from: the order as checkout priced it.</summary>
+public sealed record OrderLifecycleInput(
+    string OrderId,
+    string CustomerId,
+    IReadOnlyList<OrderLine> Lines,
+    decimal Total,
+    string Currency,
+    string PaymentMethod,
+    DateTimeOffset PlacedAt,
+    LifecycleTimings Timings);
+
+public sealed record OrderLifecycleResult(OrderStatus Status, string? CancellationReason);
+
+/// <summary>How long the lifecycle waits, from settings; fixed for an instance when it starts so replays agree.</summary>
+public sealed record LifecycleTimings(
+    TimeSpan PaymentDeadline,
+    TimeSpan ShipmentDeadline,
+    TimeSpan DeliveryDeadline,
+    bool AutoFulfilment,
+    int PaymentAttempts,
+    TimeSpan FirstPaymentRetry,
+    double PaymentBackoff,
+    TimeSpan MaxPaymentRetry,
+    TimeSpan PaymentRetryTimeout,
+    double PaymentJitter);
+
+/// <summary>The provider's word on an asynchronous payment, raised to the instance by the webhook.</summary>
+public sealed record PaymentNotice(string EventId, string? Reason);
+
+public sealed record ReserveRequest(string OrderId, IReadOnlyList<OrderLine> Lines, DateTimeOffset ExpiresAt);
+
+/// <summary>A soft decline or an unavailable channel: worth another attempt later.</summary>
+public sealed class PaymentRetryableException(string message) : Exception(message);
+
+/// <summary>A hard decline: another attempt cannot succeed.</summary>
+public sealed class PaymentDeclinedException(string message) : Exception(message);
+
+public sealed record ValidationOutcome(bool Valid, string? Problem);
+
+public sealed record ReservationOutcome(bool Reserved, string? ShortSku);
+
+public sealed record RiskOutcome(bool Approved, string? Reason);
+
+/// <summary>An authorization that went through (or waits for the provider's confirmation).</summary>
+public sealed record PaymentAuthorization(string Channel, string AuthorizationId, bool Pending, Invoice? Invoice);
+
+public sealed record StepRecord(string OrderId, string Step, OrderStatus? Status = null, string? Detail = null, string? CancellationReason = null);
+
+public sealed record PaymentRequest(string OrderId, string CustomerId, decimal Amount, string Currency, string PaymentMethod);
+
+public sealed record PaymentReference(string OrderId, string Channel, string AuthorizationId, decimal Amount, string Currency);
+
+/// <summary>The events the lifecycle waits for, by name.</summary>
+public static class OrderEvents
+{
+    public const string PaymentConfirmed = "PaymentConfirmed";
+    public const string PaymentFailed = "PaymentFailed";
+    public const string Shipped = "Shipped";
+    public const string Delivered = "Delivered";
+    public const string CancelRequested = "CancelRequested";
+}
+
+/// <summary>Activity names, in the order the lifecycle calls them.</summary>
+public static class OrderActivities
+{
+    public const string Validate = "ValidateOrder";
+    public const string Reserve = "ReserveStock";
+    public const string AssessRisk = "AssessRisk";
+    public const string Authorize = "AuthorizePayment";
+    public const string Capture = "CapturePayment";
+    public const string Void = "VoidPayment";
+    public const string Refund = "RefundPayment";
+    public const string Commit = "CommitStock";
+    public const string Release = "ReleaseStock";
+    public const string Restock = "RestockOrder";
+    public const string CreateShipment = "CreateShipment";
+    public const string Record = "RecordOrderStep";
+}

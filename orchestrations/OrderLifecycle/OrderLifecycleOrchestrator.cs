@@ -1,0 +1,145 @@
+using Commerce.Durable;
+using Commerce.Orders.Orders;
+
+namespace Commerce.Orchestrations.OrderLifecycle;
+
+/// <summary>
+/// Takes one order from checkout to a final state: validate, reserve stock, check risk, pay (retrying soft
+/// declines, waiting for asynchronous confirmations), confirm (capture, then commit stock), fulfil, complete.
+/// Any failure after stock is reserved undoes what was done, newest first: refund if captured, void if
+/// authorized, put committed stock back or release the reservation. Every activity is idempotent, keyed by
+/// order id and step, because the engine runs activities at least once.
+/// </summary>
+public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycleInput, OrderLifecycleResult>
+{
+    public const string Name = "OrderLifecycle";
+
+    /// <summary>Infrastructure steps (stock, records, capture) retry through outages; their business outcome is in their result.</summary>
+    private static readonly TaskOptions Reliable = new(new RetryPolicy(10, TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(30)));
+
+    public override async Task<OrderLifecycleResult> RunAsync(TaskOrchestrationContext context, OrderLifecycleInput order)
+    {
+        var timings = order.Timings;
+        var undo = new Stack<(string Activity, object Input, string Step)>();
+
+        Task Record(string step, OrderStatus? status = null, string? detail = null) =>
+            context.CallActivityAsync(OrderActivities.Record, new StepRecord(order.OrderId, step, status, detail), Reliable);
+
+        async Task<OrderLifecycleResult> Cancel(string reason, string? detail)
+        {
+            while (undo.TryPop(out var step))
+            {
+                await context.CallActivityAsync(step.Activity, step.Input, Reliable);
+                await Record(step.Step);
+            }
+            await context.CallActivityAsync(OrderActivities.Record, new StepRecord(order.OrderId, "cancelled", OrderStatus.Cancelled, detail, reason), Reliable);
+            return new OrderLifecycleResult(OrderStatus.Cancelled, reason);
+        }
+
+        var validation = await context.CallActivityAsync<ValidationOutcome>(OrderActivities.Validate, order, Reliable);
+        if (!validation.Valid)
+            return await Cancel(CancellationReasons.InvalidOrder, validation.Problem);
+
+        var expiresAt = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero) + timings.PaymentDeadline + TimeSpan.FromHours(1);
+        var reservation = await context.CallActivityAsync<ReservationOutcome>(OrderActivities.Reserve, new ReserveRequest(order.OrderId, order.Lines, expiresAt), Reliable);
+        if (!reservation.Reserved)
+            return await Cancel(CancellationReasons.OutOfStock, $"not enough stock of {reservation.ShortSku}");
+        undo.Push((OrderActivities.Release, order.OrderId, "stock-released"));
+        await Record("stock-reserved");
+
+        var risk = await context.CallActivityAsync<RiskOutcome>(OrderActivities.AssessRisk, order, Reliable);
+        if (!risk.Approved)
+            return await Cancel(CancellationReasons.RiskDenied, risk.Reason);
+
+        await Record("awaiting-payment", OrderStatus.AwaitingPayment);
+        PaymentAuthorization authorization;
+        try
+        {
+            authorization = await context.CallActivityAsync<PaymentAuthorization>(OrderActivities.Authorize,
+                new PaymentRequest(order.OrderId, order.CustomerId, order.Total, order.Currency, order.PaymentMethod),
+                new TaskOptions(PaymentRetry(timings)));
+        }
+        catch (TaskFailedException declined)
+        {
+            return await Cancel(CancellationReasons.PaymentDeclined, declined.FailureDetails.ErrorMessage);
+        }
+        var payment = new PaymentReference(order.OrderId, authorization.Channel, authorization.AuthorizationId, order.Total, order.Currency);
+        undo.Push((OrderActivities.Void, payment, "payment-voided"));
+
+        if (authorization.Pending)
+        {
+            using var stopWaiting = new CancellationTokenSource();
+            var confirmed = context.WaitForExternalEvent<PaymentNotice>(OrderEvents.PaymentConfirmed, stopWaiting.Token);
+            var failed = context.WaitForExternalEvent<PaymentNotice>(OrderEvents.PaymentFailed, stopWaiting.Token);
+            var cancelled = context.WaitForExternalEvent<string?>(OrderEvents.CancelRequested, stopWaiting.Token);
+            var deadline = context.CreateTimer(timings.PaymentDeadline, stopWaiting.Token);
+            var first = await Task.WhenAny(confirmed, failed, cancelled, deadline);
+            stopWaiting.Cancel();
+            if (first == deadline)
+                return await Cancel(CancellationReasons.PaymentTimeout, $"no payment within {timings.PaymentDeadline}");
+            if (first == cancelled)
+                return await Cancel(CancellationReasons.CustomerCancelled, "cancelled by the customer before payment");
+            if (first == failed)
+                return await Cancel(CancellationReasons.PaymentDeclined, (await failed).Reason);
+            await Record("payment-confirmed", detail: (await confirmed).EventId);
+        }
+
+        try
+        {
+            await context.CallActivityAsync(OrderActivities.Capture, payment, Reliable);
+        }
+        catch (TaskFailedException failure)
+        {
+            return await Cancel(CancellationReasons.PaymentDeclined, $"capture failed: {failure.FailureDetails.ErrorMessage}");
+        }
+        undo.Clear();
+        await context.CallActivityAsync(OrderActivities.Commit, order.OrderId, Reliable);
+        undo.Push((OrderActivities.Restock, order.OrderId, "stock-returned"));
+        undo.Push((OrderActivities.Refund, payment, "payment-refunded"));
+        await Record("paid", OrderStatus.Paid);
+
+        await context.CallActivityAsync(OrderActivities.CreateShipment, order.OrderId, Reliable);
+        await Record("fulfilling", OrderStatus.Fulfilling);
+        if (!timings.AutoFulfilment)
+        {
+            using var stopWaiting = new CancellationTokenSource();
+            var shipped = context.WaitForExternalEvent<string?>(OrderEvents.Shipped, stopWaiting.Token);
+            var cancelled = context.WaitForExternalEvent<string?>(OrderEvents.CancelRequested, stopWaiting.Token);
+            var overdue = context.CreateTimer(timings.ShipmentDeadline, stopWaiting.Token);
+            var first = await Task.WhenAny(shipped, cancelled, overdue);
+            if (first == overdue)
+            {
+                await Record("shipment-overdue", detail: $"not shipped within {timings.ShipmentDeadline}");
+                first = await Task.WhenAny(shipped, cancelled);
+            }
+            stopWaiting.Cancel();
+            if (first == cancelled)
+                return await Cancel(CancellationReasons.CustomerCancelled, "cancelled by the customer before shipment");
+        }
+        undo.Clear();
+        await Record("shipped", OrderStatus.Shipped);
+
+        if (!timings.AutoFulfilment)
+        {
+            try
+            {
+                await context.WaitForExternalEvent<string?>(OrderEvents.Delivered, timings.DeliveryDeadline);
+            }
+            catch (TaskCanceledException)
+            {
+                await Record("delivery-assumed", detail: $"no delivery report within {timings.DeliveryDeadline}");
+            }
+        }
+        await Record("delivered");
+        await Record("completed", OrderStatus.Completed);
+        return new OrderLifecycleResult(OrderStatus.Completed, null);
+    }
+
+    /// <summary>Soft declines and unavailable channels are retried by this policy; hard declines end the order at once.</summary>
+    private static RetryPolicy PaymentRetry(LifecycleTimings timings) =>
+        new(timings.PaymentAttempts, timings.FirstPaymentRetry, timings.PaymentBackoff, timings.MaxPaymentRetry, timings.PaymentRetryTimeout)
+        {
+            Handle = failure => failure.FailureDetails.IsCausedBy<PaymentRetryableException>(),
+            Jitter = timings.PaymentJitter,
+        };
+}

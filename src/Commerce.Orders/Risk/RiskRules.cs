@@ -1,0 +1,37 @@
+namespace Commerce.Orders.Risk;
+
+/// <summary>Limits for the checkout risk check; the defaults let a normal buyer place a dozen orders an hour.</summary>
+public sealed record RiskSettings
+{
+    /// <summary>Orders above this total (in any currency) are denied for manual handling.</summary>
+    public decimal MaxOrderTotal { get; init; } = 25_000m;
+
+    /// <summary>Orders one customer may place within <see cref="VelocityWindow"/>, the one being checked included.</summary>
+    public int MaxOrdersPerWindow { get; init; } = 30;
+
+    public TimeSpan VelocityWindow { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Customers (token subjects) whose orders are always denied.</summary>
+    public IReadOnlySet<string> DeniedCustomers { get; init; } = new HashSet<string>();
+}
+
+public sealed record RiskDecision(bool Approved, string? Reason)
+{
+    public static RiskDecision Approve { get; } = new(true, null);
+}
+
+/// <summary>The one place that decides whether an order may proceed to payment.</summary>
+public static class RiskRules
+{
+    /// <param name="ordersInWindow">orders the customer placed within the velocity window, this one included.</param>
+    public static RiskDecision Assess(RiskSettings settings, string customerId, decimal total, int ordersInWindow)
+    {
+        if (settings.DeniedCustomers.Contains(customerId))
+            return new RiskDecision(false, "the customer is on the deny list");
+        if (total > settings.MaxOrderTotal)
+            return new RiskDecision(false, $"the total {total} is above the limit of {settings.MaxOrderTotal}");
+        if (ordersInWindow > settings.MaxOrdersPerWindow)
+            return new RiskDecision(false, $"{ordersInWindow} orders within {settings.VelocityWindow}, more than the {settings.MaxOrdersPerWindow} allowed");
+        return RiskDecision.Approve;
+    }
+}
