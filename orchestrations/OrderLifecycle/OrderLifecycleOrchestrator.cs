@@ -14,8 +14,11 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
 {
     public const string Name = "OrderLifecycle";
 
-    /// <summary>Infrastructure steps (stock, records, capture) retry through outages; their business outcome is in their result.</summary>
-    private static readonly TaskOptions Reliable = new(new RetryPolicy(10, TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(30)));
+    /// <summary>Steps retry through outages (about five minutes in all); a refusal by the payment provider is final.</summary>
+    private static readonly TaskOptions Reliable = new(new RetryPolicy(10, TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(60))
+    {
+        Handle = failure => !failure.FailureDetails.IsCausedBy<PaymentDeclinedException>(),
+    });
 
     public override async Task<OrderLifecycleResult> RunAsync(TaskOrchestrationContext context, OrderLifecycleInput order)
     {

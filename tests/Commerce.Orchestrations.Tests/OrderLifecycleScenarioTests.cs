@@ -1,0 +1,261 @@
+using System.Collections.Concurrent;
+using Commerce.Durable;
+using Commerce.Durable.Hosting;
+using Commerce.Orchestrations.OrderLifecycle;
+using Commerce.Orders.Orders;
+using Commerce.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Commerce.Orchestrations.Tests;
+
+/// <summary>
+/// The lifecycle's decisions and compensations on the real engine, with scripted activities standing in
+/// for stock and payments, so each path can be forced. The real activities are covered end to end.
+/// </summary>
+public sealed class OrderLifecycleScenarioTests
+{
+    private static readonly LifecycleTimings Fast = new(
+        PaymentDeadline: TimeSpan.FromSeconds(1),
+        ShipmentDeadline: TimeSpan.FromSeconds(30),
+        DeliveryDeadline: TimeSpan.FromSeconds(30),
+        AutoFulfilment: true,
+        PaymentAttempts: 4,
+        FirstPaymentRetry: TimeSpan.FromMilliseconds(100),
+        PaymentBackoff: 2,
+        MaxPaymentRetry: TimeSpan.FromMilliseconds(300),
+        PaymentRetryTimeout: TimeSpan.FromSeconds(5),
+        PaymentJitter: 0.2);
+
+    /// <summary>What the scripted activities answer, and what they were asked.</summary>
+    private sealed class Script
+    {
+        public bool Valid { get; init; } = true;
+        public bool InStock { get; init; } = true;
+        public bool RiskApproved { get; init; } = true;
+        /// <summary>Per authorize attempt: "ok", "pending", "soft", "hard".</summary>
+        public string[] Authorizations { get; init; } = ["ok"];
+        public bool CaptureFails { get; init; }
+        public ConcurrentQueue<string> Calls { get; } = new();
+        public int AuthorizeAttempts;
+    }
+
+    private static async Task<(FunctionAppHarness App, DurableTaskClient Client)> StartAsync(Script script)
+    {
+        void Add(DurableTaskRegistry r, string name, Func<object?, object?> act) =>
+            r.AddActivityFunc<System.Text.Json.JsonElement?, object?>(name, (_, input) =>
+            {
+                script.Calls.Enqueue(name == OrderActivities.Record ? $"{name}:{input!.Value.GetProperty("step").GetString()}" : name);
+                return Task.FromResult(act(input));
+            });
+
+        var app = await FunctionAppHarness.StartAsync(b => b.AddDurableTask(r =>
+        {
+            r.AddOrchestrator<OrderLifecycleOrchestrator, OrderLifecycleInput, OrderLifecycleResult>(OrderLifecycleOrchestrator.Name);
+            Add(r, OrderActivities.Validate, _ => new ValidationOutcome(script.Valid, script.Valid ? null : "product archived"));
+            Add(r, OrderActivities.Reserve, _ => new ReservationOutcome(script.InStock, script.InStock ? null : "SKU-1"));
+            Add(r, OrderActivities.AssessRisk, _ => new RiskOutcome(script.RiskApproved, script.RiskApproved ? null : "deny list"));
+            Add(r, OrderActivities.Authorize, _ =>
+            {
+                var attempt = Interlocked.Increment(ref script.AuthorizeAttempts);
+                return script.Authorizations[Math.Min(attempt, script.Authorizations.Length) - 1] switch
+                {
+                    "ok" => new PaymentAuthorization("sandbox-a", "auth-1", false, null),
+                    "pending" => new PaymentAuthorization("sandbox-a", "auth-1", true, null),
+                    "soft" => throw new PaymentRetryableException("insufficient_funds"),
+                    _ => throw new PaymentDeclinedException("stolen_card"),
+                };
+            });
+            Add(r, OrderActivities.Capture, _ => script.CaptureFails ? throw new PaymentDeclinedException("capture refused") : true);
+            foreach (var name in new[] { OrderActivities.Void, OrderActivities.Refund, OrderActivities.Commit, OrderActivities.Release, OrderActivities.Restock, OrderActivities.CreateShipment, OrderActivities.Record })
+                Add(r, name, _ => true);
+        }));
+        return (app, app.Services.GetRequiredService<DurableTaskClient>());
+    }
+
+    private static OrderLifecycleInput Order(string id, LifecycleTimings? timings = null, string method = "pm_card_visa") =>
+        new(id, "c-1", [new OrderLine("SKU-1", "Lamp", 2, 10m, 20m)], 20m, "GBP", method, DateTimeOffset.UtcNow, timings ?? Fast);
+
+    private static async Task<OrderLifecycleResult> RunAsync(DurableTaskClient client, OrderLifecycleInput input)
+    {
+        await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true, timeout.Token);
+        Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{done.RuntimeStatus}: {done.FailureDetails}");
+        return done.ReadOutputAs<OrderLifecycleResult>()!;
+    }
+
+    private static List<string> Compensations(Script script) =>
+        script.Calls.Where(c => c is OrderActivities.Void or OrderActivities.Refund or OrderActivities.Release or OrderActivities.Restock).ToList();
+
+    [Fact]
+    public async Task A_good_order_goes_through_every_step_in_order_and_completes()
+    {
+        var script = new Script();
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+
+        var result = await RunAsync(client, Order("o-happy"));
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Completed, null), result);
+        Assert.Equal(
+        [
+            OrderActivities.Validate, OrderActivities.Reserve, "RecordOrderStep:stock-reserved", OrderActivities.AssessRisk,
+            "RecordOrderStep:awaiting-payment", OrderActivities.Authorize, OrderActivities.Capture, OrderActivities.Commit,
+            "RecordOrderStep:paid", OrderActivities.CreateShipment, "RecordOrderStep:fulfilling", "RecordOrderStep:shipped",
+            "RecordOrderStep:delivered", "RecordOrderStep:completed",
+        ], script.Calls);
+    }
+
+    [Fact]
+    public async Task An_invalid_order_is_cancelled_without_touching_stock()
+    {
+        var script = new Script { Valid = false };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.InvalidOrder), await RunAsync(client, Order("o-invalid")));
+        Assert.DoesNotContain(OrderActivities.Reserve, script.Calls);
+    }
+
+    [Fact]
+    public async Task Missing_stock_cancels_as_out_of_stock_with_nothing_to_undo()
+    {
+        var script = new Script { InStock = false };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.OutOfStock), await RunAsync(client, Order("o-stock")));
+        Assert.Empty(Compensations(script));
+        Assert.DoesNotContain(OrderActivities.Authorize, script.Calls);
+    }
+
+    [Fact]
+    public async Task A_risk_denial_releases_the_reservation()
+    {
+        var script = new Script { RiskApproved = false };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.RiskDenied), await RunAsync(client, Order("o-risk")));
+        Assert.Equal([OrderActivities.Release], Compensations(script));
+    }
+
+    [Fact]
+    public async Task A_hard_decline_is_tried_once_and_releases_the_reservation()
+    {
+        var script = new Script { Authorizations = ["hard"] };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.PaymentDeclined), await RunAsync(client, Order("o-hard")));
+        Assert.Equal(1, script.AuthorizeAttempts);
+        Assert.Equal([OrderActivities.Release], Compensations(script));
+    }
+
+    [Fact]
+    public async Task Soft_declines_are_retried_until_one_goes_through()
+    {
+        var script = new Script { Authorizations = ["soft", "soft", "ok"] };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+
+        Assert.Equal(OrderStatus.Completed, (await RunAsync(client, Order("o-soft"))).Status);
+        Assert.Equal(3, script.AuthorizeAttempts);
+    }
+
+    [Fact]
+    public async Task Soft_declines_that_never_clear_end_as_declined_after_the_attempt_limit()
+    {
+        var script = new Script { Authorizations = ["soft"] };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.PaymentDeclined), await RunAsync(client, Order("o-never")));
+        Assert.Equal(4, script.AuthorizeAttempts);
+        Assert.Equal([OrderActivities.Release], Compensations(script));
+    }
+
+    [Fact]
+    public async Task A_pending_payment_confirmed_in_time_completes()
+    {
+        var script = new Script { Authorizations = ["pending"] };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+        var input = Order("o-bank", Fast with { PaymentDeadline = TimeSpan.FromSeconds(30) }, "pm_bank_transfer");
+
+        await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
+        await WaitForCallAsync(script, OrderActivities.Authorize);
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.PaymentConfirmed, new PaymentNotice("evt-1", null));
+        var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
+
+        Assert.Equal(OrderStatus.Completed, done.ReadOutputAs<OrderLifecycleResult>()!.Status);
+        Assert.Contains("RecordOrderStep:payment-confirmed", script.Calls);
+    }
+
+    [Fact]
+    public async Task An_unpaid_pending_payment_is_cancelled_at_its_deadline_and_undone()
+    {
+        var script = new Script { Authorizations = ["pending"] };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.PaymentTimeout), await RunAsync(client, Order("o-late", method: "pm_bank_transfer")));
+        Assert.Equal([OrderActivities.Void, OrderActivities.Release], Compensations(script));
+    }
+
+    [Fact]
+    public async Task A_failed_capture_voids_and_releases()
+    {
+        var script = new Script { CaptureFails = true };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.PaymentDeclined), await RunAsync(client, Order("o-capture")));
+        Assert.Equal([OrderActivities.Void, OrderActivities.Release], Compensations(script));
+        Assert.DoesNotContain(OrderActivities.Commit, script.Calls);
+    }
+
+    [Fact]
+    public async Task A_customer_cancel_before_shipment_refunds_and_restocks()
+    {
+        var script = new Script();
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+        var input = Order("o-cancel", Fast with { AutoFulfilment = false });
+
+        await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
+        await WaitForCallAsync(script, "RecordOrderStep:fulfilling");
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, "c-1");
+        var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.CustomerCancelled), done.ReadOutputAs<OrderLifecycleResult>());
+        Assert.Equal([OrderActivities.Refund, OrderActivities.Restock], Compensations(script));
+    }
+
+    [Fact]
+    public async Task Shipment_and_delivery_events_complete_a_manually_fulfilled_order()
+    {
+        var script = new Script();
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+        var input = Order("o-ship", Fast with { AutoFulfilment = false });
+
+        await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
+        await WaitForCallAsync(script, "RecordOrderStep:fulfilling");
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.Shipped, "track-1");
+        await WaitForCallAsync(script, "RecordOrderStep:shipped");
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, "c-1");
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.Delivered, "signed");
+        var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
+
+        Assert.Equal(OrderStatus.Completed, done.ReadOutputAs<OrderLifecycleResult>()!.Status);
+        Assert.Empty(Compensations(script));
+    }
+
+    private static async Task WaitForCallAsync(Script script, string call)
+    {
+        for (var i = 0; i < 600 && !script.Calls.Contains(call); i++)
+            await Task.Delay(50);
+        Assert.Contains(call, script.Calls);
+    }
+}
