@@ -103,7 +103,8 @@ public sealed class FunctionAppBuilder
         services.AddSingleton<QueueMessageHandler>();
         services.AddSingleton<IdempotencyStore>();
         services.AddStorage(configuration);
-        if (!UnderFunctionsHost)
+        // Off under the Functions host (it fires triggers itself), or by setting, for instances that only serve HTTP.
+        if (!UnderFunctionsHost && configuration.GetBool("Host:LocalTriggers", true))
         {
             services.AddHostedService<TimerTriggerService>();
             services.AddHostedService<QueueTriggerService>();
