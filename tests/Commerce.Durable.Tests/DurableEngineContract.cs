@@ -6,6 +6,7 @@ using Commerce.Hosting;
 using Commerce.Storage.Blobs;
 using Commerce.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Commerce.Durable.Tests;
 
@@ -20,13 +21,18 @@ public abstract class DurableEngineContract
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    protected async Task<(FunctionAppHarness App, DurableTaskClient Client)> StartAsync(Action<DurableTaskRegistry> register)
+    protected async Task<(FunctionAppHarness App, DurableTaskClient Client)> StartAsync(Action<DurableTaskRegistry> register, ILoggerProvider? logs = null)
     {
         var settings = new Dictionary<string, string>(BackendSettings)
         {
             ["Queues:MaxPollingInterval"] = "00:00:00.200",
         };
-        var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, settings, configure: b => b.AddDurableTask(register));
+        var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, settings, configure: b =>
+        {
+            if (logs is not null)
+                b.Web.Logging.AddProvider(logs);
+            b.AddDurableTask(register);
+        });
         return (app, app.Services.GetRequiredService<DurableTaskClient>());
     }
 
@@ -496,6 +502,76 @@ public abstract class DurableEngineContract
         var step = history.OfType<OrchestratorStarted>().Last().Timestamp;
         Assert.Equal(step.AddDays(30), history.OfType<TimerCreated>().Single().FireAt);
         Assert.Equal(OrchestrationRuntimeStatus.Running, (await client.GetInstanceAsync(id))!.RuntimeStatus);
+    }
+
+    [Fact]
+    public async Task Guids_are_the_same_on_every_replay_and_replay_safe_logs_are_written_once()
+    {
+        var firstGuids = new ConcurrentBag<Guid>();
+        var logs = new CapturedLogs();
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string>("Deterministic", async context =>
+            {
+                var first = context.NewGuid();
+                firstGuids.Add(first);
+                var logger = context.CreateReplaySafeLogger("Deterministic");
+                for (var i = 1; i <= 3; i++)
+                {
+                    await context.CallActivityAsync<int>("Echo", i);
+                    logger.LogInformation("orchestration step {Step}", i);
+                }
+                return $"{first}|{context.NewGuid()}";
+            })
+            .AddActivityFunc<int, int>("Echo", (_, i) => Task.FromResult(i)), logs);
+        await using var _ = app;
+
+        var done = await CompletedAsync(client, await client.ScheduleNewOrchestrationInstanceAsync("Deterministic"));
+
+        var guids = done.ReadOutputAs<string>()!.Split('|').Select(Guid.Parse).ToArray();
+        Assert.True(firstGuids.Count >= 4, $"{firstGuids.Count} runs");
+        Assert.All(firstGuids, g => Assert.Equal(guids[0], g));
+        Assert.NotEqual(guids[0], guids[1]);
+        Assert.Equal(["orchestration step 1", "orchestration step 2", "orchestration step 3"], logs.Messages.Where(m => m.StartsWith("orchestration step", StringComparison.Ordinal)));
+    }
+
+    private sealed class CapturedLogs : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Messages { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Capture(this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Capture(CapturedLogs owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Messages.Enqueue(formatter(state, exception));
+        }
+    }
+
+    [Fact]
+    public async Task An_orchestration_can_raise_an_event_on_another()
+    {
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string>("Listener", context => context.WaitForExternalEvent<string>("Ping"))
+            .AddOrchestratorFunc<string, string>("Sender", (context, target) =>
+            {
+                context.SendEvent(target, "Ping", "hello from " + context.InstanceId);
+                return Task.FromResult("sent");
+            }));
+        await using var _ = app;
+
+        var listener = await client.ScheduleNewOrchestrationInstanceAsync("Listener");
+        await WaitForStatusAsync(client, listener, OrchestrationRuntimeStatus.Running);
+        var sender = await client.ScheduleNewOrchestrationInstanceAsync("Sender", listener);
+
+        Assert.Equal($"hello from {sender}", (await CompletedAsync(client, listener)).ReadOutputAs<string>());
     }
 
     private sealed record FlakyInput(string Key, int Failures);
