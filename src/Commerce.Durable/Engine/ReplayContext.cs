@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Commerce.Storage.Documents;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Commerce.Durable.Engine;
 
@@ -267,6 +266,4 @@ internal sealed class ReplayContext : TaskOrchestrationContext
                 inner.Log(logLevel, eventId, state, exception, formatter);
         }
     }
-
-    internal static ILoggerFactory NoLogging => NullLoggerFactory.Instance;
 }

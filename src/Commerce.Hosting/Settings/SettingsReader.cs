@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Microsoft.Extensions.Configuration;
 
 namespace Commerce.Hosting.Settings;
@@ -9,24 +10,18 @@ public static class SettingsReader
     public static string? GetString(this IConfiguration configuration, string key) =>
         configuration[key] is { Length: > 0 } value ? value : null;
 
-    public static int GetInt(this IConfiguration configuration, string key, int defaultValue, int min, int max)
-    {
-        var raw = configuration.GetString(key);
-        if (raw is null)
-            return defaultValue;
-        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-            throw new SettingsException(key, $"'{raw}' is not a whole number.");
-        if (value < min || value > max)
-            throw new SettingsException(key, $"{value} is outside the allowed range {min}-{max}.");
-        return value;
-    }
+    public static int GetInt(this IConfiguration configuration, string key, int defaultValue, int min, int max) =>
+        configuration.GetWholeNumber(key, defaultValue, min, max);
 
-    public static long GetLong(this IConfiguration configuration, string key, long defaultValue, long min, long max)
+    public static long GetLong(this IConfiguration configuration, string key, long defaultValue, long min, long max) =>
+        configuration.GetWholeNumber(key, defaultValue, min, max);
+
+    private static T GetWholeNumber<T>(this IConfiguration configuration, string key, T defaultValue, T min, T max) where T : IBinaryInteger<T>
     {
         var raw = configuration.GetString(key);
         if (raw is null)
             return defaultValue;
-        if (!long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        if (!T.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
             throw new SettingsException(key, $"'{raw}' is not a whole number.");
         if (value < min || value > max)
             throw new SettingsException(key, $"{value} is outside the allowed range {min}-{max}.");

@@ -37,6 +37,21 @@ public sealed class SqliteDatabase : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Runs a cheap statement to tell /api/health whether this file is usable.</summary>
+    public StoreHealth CheckHealth(string store, string adapter, string probeSql)
+    {
+        try
+        {
+            using var session = Rent();
+            session.Execute(probeSql);
+            return new StoreHealth(store, adapter, true, Path);
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            return new StoreHealth(store, adapter, false, $"{Path}: {e.Message}");
+        }
+    }
+
     public SqliteSession Rent()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -37,19 +37,8 @@ public sealed class SqliteDocumentStore(SqliteDatabase database) : IDocumentStor
         return _containers.GetOrAdd(name, n => new SqliteDocumentContainer(database, n));
     }
 
-    public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            using var session = database.Rent();
-            session.Execute("SELECT 1;");
-            return Task.FromResult(new StoreHealth("documents", Adapter, true, database.Path));
-        }
-        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
-        {
-            return Task.FromResult(new StoreHealth("documents", Adapter, false, $"{database.Path}: {e.Message}"));
-        }
-    }
+    public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(database.CheckHealth("documents", Adapter, "SELECT 1;"));
 
     internal static string TableName(string container) => "docs_" + container;
 }

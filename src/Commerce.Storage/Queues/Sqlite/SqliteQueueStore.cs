@@ -43,19 +43,8 @@ public sealed class SqliteQueueStore : IQueueStore
         return Task.FromResult<IMessageQueue>(queue);
     }
 
-    public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            using var session = _database.Rent();
-            session.Execute("SELECT count(*) FROM queue_messages WHERE 0;");
-            return Task.FromResult(new StoreHealth("queues", Adapter, true, _database.Path));
-        }
-        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
-        {
-            return Task.FromResult(new StoreHealth("queues", Adapter, false, $"{_database.Path}: {e.Message}"));
-        }
-    }
+    public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(_database.CheckHealth("queues", Adapter, "SELECT count(*) FROM queue_messages WHERE 0;"));
 }
 
 internal sealed class SqliteMessageQueue(SqliteDatabase database, TimeProvider time, string name) : IMessageQueue
