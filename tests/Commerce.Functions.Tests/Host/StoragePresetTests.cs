@@ -5,7 +5,7 @@ using Commerce.Testing.Emulators;
 
 namespace Commerce.Functions.Tests.Host;
 
-public sealed class AzuritePresetTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public sealed class StoragePresetTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task The_azurite_preset_serves_blobs_and_queues_from_azurite_and_documents_from_sqlite()
@@ -44,6 +44,26 @@ public sealed class AzuritePresetTests(AzuriteFixture azurite) : IClassFixture<A
         var line = Assert.Single(app.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains($"127.0.0.1:{closed}", line);
         Assert.DoesNotContain(AzuriteFixture.AccountKey, app.StandardOutput + app.StandardError);
+    }
+
+    [Fact]
+    public async Task An_unreachable_cosmos_db_stops_start_up_with_one_line_naming_it()
+    {
+        using var data = new TempDirectory();
+        var closed = FreePort.Next();
+        await using var app = AppProcess.Start(["--urls", $"http://127.0.0.1:{FreePort.Next()}", "--preset", "azure"], new Dictionary<string, string?>
+        {
+            ["Storage__DataDirectory"] = data.Path,
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["CosmosDb"] = $"AccountEndpoint=https://127.0.0.1:{closed}/;AccountKey={CosmosDbServerFixture.AccountKey};",
+            ["COSMOS_DISABLE_IMDS_ACCESS"] = "true",
+        });
+
+        Assert.Equal(3, await app.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        var line = Assert.Single(app.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("The documents store (cosmos) is not available", line);
+        Assert.Contains($"127.0.0.1:{closed}", line);
+        Assert.DoesNotContain(CosmosDbServerFixture.AccountKey, app.StandardOutput + app.StandardError);
     }
 
     [Fact]
