@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+
+namespace Commerce.Catalog.Customers;
+
+[JsonConverter(typeof(JsonStringEnumConverter<CustomerKind>))]
+public enum CustomerKind
+{
+    [JsonStringEnumMemberName("consumer")] Consumer,
+    [JsonStringEnumMemberName("business")] Business,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<MembershipTier>))]
+public enum MembershipTier
+{
+    [JsonStringEnumMemberName("none")] None,
+    [JsonStringEnumMemberName("silver")] Silver,
+    [JsonStringEnumMemberName("gold")] Gold,
+    [JsonStringEnumMemberName("platinum")] Platinum,
+}
+
+/// <summary>
+/// A shop customer, identified by the token subject. Businesses buy on their assigned price list and may
+/// pay on net terms up to their credit limit. Admins manage the commercial terms; the customer edits the rest.
+/// </summary>
+public sealed record Customer
+{
+    public required string Id { get; init; }
+    public CustomerKind Kind { get; init; } = CustomerKind.Consumer;
+    public string? Name { get; init; }
+    public string? Email { get; init; }
+    public string? CompanyName { get; init; }
+    public string? Industry { get; init; }
+    public string? PriceListId { get; init; }
+    public decimal? CreditLimit { get; init; }
+    public int? PaymentTermsDays { get; init; }
+    public MembershipTier MembershipTier { get; init; } = MembershipTier.None;
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}

@@ -1,0 +1,60 @@
+namespace Commerce.Catalog.Pricing;
+
+/// <summary>
+/// A contract price list (e.g. "wholesale", "vip"): prices or percentages off per SKU or per category, the
+/// quantity tiers that apply on top, and optional minimum quantities and pack sizes for its buyers.
+/// </summary>
+public sealed record PriceList
+{
+    /// <summary>The list every customer without an assigned one gets.</summary>
+    public const string RetailId = "retail";
+
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public IReadOnlyList<PriceListEntry> Entries { get; init; } = [];
+    public IReadOnlyList<QuantityTier> Tiers { get; init; } = [];
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>For one SKU or one category (and its sub-categories): an absolute unit price, or a percentage off the list price.</summary>
+public sealed record PriceListEntry(string? Sku, string? Category, decimal? Price, decimal? PercentOff, int? MinOrderQuantity = null, int? PackSize = null);
+
+/// <summary>Units <see cref="MinQuantity"/> to <see cref="MaxQuantity"/> (open-ended when null) get <see cref="PercentOff"/>.</summary>
+public sealed record QuantityTier(int MinQuantity, int? MaxQuantity, decimal PercentOff);
+
+public enum PromotionKind
+{
+    PercentOff,
+    AmountOff,
+}
+
+/// <summary>
+/// A promotion by SKU or category within a validity window; with a coupon code it applies only to quotes
+/// that name the code, and only until its usage limit is reached. The best single promotion applies,
+/// plus every one marked stackable.
+/// </summary>
+public sealed record Promotion
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required PromotionKind Kind { get; init; }
+
+    /// <summary>Percent (0-100) for <see cref="PromotionKind.PercentOff"/>, per-unit amount in the product's currency otherwise.</summary>
+    public required decimal Value { get; init; }
+
+    public string? Sku { get; init; }
+    public string? Category { get; init; }
+    public DateTimeOffset? ValidFrom { get; init; }
+    public DateTimeOffset? ValidTo { get; init; }
+    public string? Coupon { get; init; }
+    public int? UsageLimit { get; init; }
+    public int TimesUsed { get; init; }
+    public bool Stackable { get; init; }
+
+    /// <summary>Orders that used the coupon, so that redeeming is idempotent per order.</summary>
+    public IReadOnlyList<string> RedeemedBy { get; init; } = [];
+
+    public bool IsActive(DateTimeOffset now) => (ValidFrom is null || ValidFrom <= now) && (ValidTo is null || now < ValidTo);
+
+    public bool HasUsesLeft => UsageLimit is null || TimesUsed < UsageLimit;
+}
