@@ -1,0 +1,62 @@
+using Commerce.Storage.Documents;
+
+namespace Commerce.Catalog.Customers;
+
+/// <summary>
+/// Customer accounts in one partition (listing and filtering them needs no cross-partition query; fine for
+/// hundreds of thousands of accounts). A first authenticated call creates a consumer account.
+/// </summary>
+public sealed class CustomerService(IDocumentStore documents, TimeProvider time)
+{
+    public const string Container = "customers";
+    private const string Partition = "customers";
+
+    private async Task<IDocumentContainer> ContainerAsync(CancellationToken cancellationToken) =>
+        await documents.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false);
+
+    public async Task<(Customer Customer, string ETag)?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).ReadAsync<Customer>(Partition, id, cancellationToken).ConfigureAwait(false);
+
+    public async Task<(Customer Customer, string ETag)> GetOrCreateAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            if (await container.ReadAsync<Customer>(Partition, id, cancellationToken).ConfigureAwait(false) is { } existing)
+                return existing;
+            var now = time.GetUtcNow();
+            var customer = new Customer { Id = id, CreatedAt = now, UpdatedAt = now };
+            try
+            {
+                var created = await container.CreateAsync(Partition, id, customer, cancellationToken).ConfigureAwait(false);
+                return (customer, created.ETag);
+            }
+            catch (DocumentConflictException)
+            {
+                // Created by a concurrent first call; read theirs.
+            }
+        }
+    }
+
+    /// <exception cref="DocumentPreconditionFailedException">it changed since <paramref name="ifMatch"/>.</exception>
+    public async Task<(Customer Customer, string ETag)> PutAsync(Customer customer, string? ifMatch, CancellationToken cancellationToken = default)
+    {
+        var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+        var updated = customer with { UpdatedAt = time.GetUtcNow() };
+        var written = ifMatch is null
+            ? await container.UpsertAsync(Partition, customer.Id, updated, cancellationToken).ConfigureAwait(false)
+            : await container.ReplaceAsync(Partition, customer.Id, updated, ifMatch, cancellationToken).ConfigureAwait(false);
+        return (updated, written.ETag);
+    }
+
+    public async Task<(IReadOnlyList<Customer> Customers, string? ContinuationToken)> ListAsync(CustomerKind? kind, string? priceListId, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        var query = DocumentQuery.All with { OrderBy = "createdAt", Descending = true, PageSize = pageSize, ContinuationToken = continuationToken };
+        if (kind is { } k)
+            query = query.Where("kind", k);
+        if (priceListId is not null)
+            query = query.Where("priceListId", priceListId);
+        var page = await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).QueryAsync(Partition, query, cancellationToken).ConfigureAwait(false);
+        return (page.Items.Select(i => i.Deserialize<Customer>()).ToList(), page.ContinuationToken);
+    }
+}
