@@ -94,12 +94,26 @@ public sealed class ProductCatalog(IDocumentStore documents, TimeProvider time, 
         return await PublishAsync(new StoredProduct(product, stored.ETag), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes without a condition (imports and demo data); returns whether anything changed.</summary>
-    public async Task<StoredProduct> UpsertAsync(Product product, CancellationToken cancellationToken = default)
+    /// <summary>Writes many products without conditions (imports, demo data), announcing one new catalog version at the end.</summary>
+    public async Task UpsertManyAsync(IReadOnlyList<Product> products, CancellationToken cancellationToken = default)
     {
+        if (products.Count == 0)
+            return;
         var container = await documents.GetContainerAsync(ProductsContainer, cancellationToken).ConfigureAwait(false);
-        var stored = await container.UpsertAsync(ProductsPartition, Skus.Normalize(product.Sku), product, cancellationToken).ConfigureAwait(false);
-        return await PublishAsync(new StoredProduct(product, stored.ETag), cancellationToken).ConfigureAwait(false);
+        var written = new Dictionary<string, StoredProduct>(StringComparer.Ordinal);
+        foreach (var product in products)
+        {
+            var key = Skus.Normalize(product.Sku);
+            var stored = await container.UpsertAsync(ProductsPartition, key, product, cancellationToken).ConfigureAwait(false);
+            written[key] = new StoredProduct(product, stored.ETag);
+        }
+        await BumpVersionAsync(snapshot =>
+        {
+            var merged = new Dictionary<string, StoredProduct>(snapshot.Products, StringComparer.Ordinal);
+            foreach (var (key, product) in written)
+                merged[key] = product;
+            return snapshot with { Products = merged };
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <exception cref="DocumentPreconditionFailedException">the product changed since <paramref name="ifMatch"/>.</exception>
