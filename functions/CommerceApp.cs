@@ -1,4 +1,5 @@
 using Commerce.Durable.Hosting;
+using Commerce.Functions.Catalog;
 using Commerce.Functions.Health;
 using Commerce.Functions.Orchestrations;
 using Commerce.Hosting;
@@ -12,10 +13,16 @@ public static class CommerceApp
     public static FunctionAppBuilder CreateBuilder(string[] args)
     {
         var app = FunctionAppBuilder.Create(args);
+        Configure(app);
+        return app;
+    }
+
+    public static void Configure(FunctionAppBuilder app)
+    {
         app.AddDurableTask(_ => { });
+        app.AddCatalog();
         app.Functions
             .MapHealthApi()
             .MapOrchestrationsApi(endpoint => endpoint.RequireAdmin());
-        return app;
     }
 }

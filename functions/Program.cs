@@ -1,3 +1,4 @@
 using Commerce.Functions;
+using Commerce.Hosting;
 
-return await CommerceApp.CreateBuilder(args).RunAsync();
+return await FunctionAppBuilder.RunAsync(args, CommerceApp.Configure);

@@ -133,25 +133,18 @@ public sealed class FunctionAppBuilder
         return new FunctionApp(app);
     }
 
-    /// <summary>Runs the command given on the command line, or the server until it is stopped; returns the exit code.</summary>
-    public async Task<int> RunAsync()
+    /// <summary>
+    /// Creates the builder, lets <paramref name="configure"/> register the app's functions, then runs the
+    /// command given on the command line or the server until it is stopped; returns the exit code. A bad
+    /// setting or an unreachable store ends it with one line on stderr, wherever it is found.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, Action<FunctionAppBuilder> configure)
     {
         try
         {
-            if (_command is not null)
-            {
-                if (!_commands.TryGetValue(_command, out var command))
-                {
-                    await Console.Error.WriteLineAsync($"Unknown command '{_command}'. Commands: {string.Join(", ", _commands.Keys.Order())}.");
-                    return 64;
-                }
-                await using var commandApp = Build();
-                return await command(_args, commandApp.Services, Console.Out);
-            }
-            await using var app = Build();
-            await app.StartAsync();
-            await app.Web.WaitForShutdownAsync();
-            return 0;
+            var builder = Create(args);
+            configure(builder);
+            return await builder.RunAsync();
         }
         catch (SettingsException e)
         {
@@ -168,6 +161,24 @@ public sealed class FunctionAppBuilder
             await Console.Error.WriteLineAsync(e.Message);
             return 4;
         }
+    }
+
+    private async Task<int> RunAsync()
+    {
+        if (_command is not null)
+        {
+            if (!_commands.TryGetValue(_command, out var command))
+            {
+                await Console.Error.WriteLineAsync($"Unknown command '{_command}'. Commands: {string.Join(", ", _commands.Keys.Order())}.");
+                return 64;
+            }
+            await using var commandApp = Build();
+            return await command(_args, commandApp.Services, Console.Out);
+        }
+        await using var app = Build();
+        await app.StartAsync();
+        await app.Web.WaitForShutdownAsync();
+        return 0;
     }
 
     private Task<int> GenerateMetadataAsync(string[] arguments, IServiceProvider services, TextWriter output)

@@ -100,7 +100,8 @@ public static class PriceCalculator
         var total = Currencies.Round(exact, currency);
         if (total != exact)
             rules.Add(new AppliedRule("rounding", $"line rounded half-even to {Format(total, currency)}", total - exact));
-        return new Quote(product.Sku, quantity, currency, product.ListPrice, Normalize(unit), total, priceList?.Id ?? PriceList.RetailId, rules, problems);
+        return new Quote(product.Sku, quantity, currency, product.ListPrice, Normalize(unit), total, priceList?.Id ?? PriceList.RetailId,
+            rules.Select(r => r with { Amount = Normalize(r.Amount) }).ToList(), problems);
     }
 
     private static PriceListEntry? EntryFor(PriceList list, string sku, IReadOnlyList<string> categoryPath)

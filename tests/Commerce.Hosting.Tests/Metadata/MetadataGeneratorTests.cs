@@ -6,26 +6,24 @@ namespace Commerce.Hosting.Tests.Metadata;
 
 public sealed class MetadataGeneratorTests
 {
-    private static FunctionAppBuilder SampleApp(string[] args)
+    private static void SampleFunctions(FunctionAppBuilder builder)
     {
-        var builder = FunctionAppBuilder.Create(args);
         builder.Functions.AddHttp("GetThing", "things/{id}", ["GET", "head"], (string id) => id);
         builder.Functions.AddHttp("PutThing", "things/{id}", ["PUT"], (string id) => id, AuthLevel.Function);
         builder.Functions.AddTimer("Cleanup", "0 */5 * * * *", (_, _) => Task.CompletedTask);
         builder.Functions.AddQueue<JsonObject>("Work", "work-items", (_, _) => Task.CompletedTask);
-        return builder;
     }
 
     private static async Task<(int ExitCode, string Output)> GenerateAsync(string outDirectory, params string[] extra)
     {
         using var data = new TempDirectory();
-        var builder = SampleApp(["generate-metadata", "--out", outDirectory, $"--Storage:DataDirectory={data.Path}", .. extra]);
+        string[] args = ["generate-metadata", "--out", outDirectory, $"--Storage:DataDirectory={data.Path}", .. extra];
         var output = new StringWriter();
         var original = Console.Out;
         Console.SetOut(output);
         try
         {
-            return (await builder.RunAsync(), output.ToString());
+            return (await FunctionAppBuilder.RunAsync(args, SampleFunctions), output.ToString());
         }
         finally
         {
