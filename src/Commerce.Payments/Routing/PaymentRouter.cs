@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Commerce.Payments.Attempts;
+using Commerce.Payments.Channels;
+
+namespace Commerce.Payments.Routing;
+
+/// <summary>An authorization as routed: which channel answered, and every attempt on the way.</summary>
+public sealed record RoutedResult(string? Channel, ChannelResult Result, IReadOnlyList<PaymentAttempt> Attempts);
+
+/// <summary>
+/// Sends payments to channels in their configured order: an authorization goes to the first channel that
+/// supports the method and is not behind an open circuit, and on "unavailable" fails over to the next
+/// one, within the same call. Captures, voids and refunds go to the channel that authorized. Retries over
+/// time are not done here but by the order orchestration (see <see cref="PaymentRetrySettings"/>), so that
+/// waiting survives restarts. Every attempt is recorded.
+/// </summary>
+public sealed class PaymentRouter
+{
+    private readonly IReadOnlyList<IPaymentChannel> _channels;
+    private readonly Dictionary<string, CircuitBreaker> _breakers;
+    private readonly PaymentAttemptLog _attempts;
+    private readonly TimeProvider _time;
+
+    public PaymentRouter(IEnumerable<IPaymentChannel> channels, PaymentAttemptLog attempts, TimeProvider time, CircuitBreaker.Options? breaker = null)
+    {
+        _channels = channels.ToList();
+        _attempts = attempts;
+        _time = time;
+        _breakers = _channels.ToDictionary(c => c.Name, _ => new CircuitBreaker(breaker ?? new CircuitBreaker.Options(), time), StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<IPaymentChannel> Channels => _channels;
+
+    public bool IsCircuitOpen(string channel) => _breakers[channel].IsOpen;
+
+    public IPaymentChannel Channel(string name) =>
+        _channels.FirstOrDefault(c => c.Name == name) ?? throw new ArgumentException($"'{name}' is not a payment channel.", nameof(name));
+
+    public async Task<RoutedResult> AuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken = default)
+    {
+        var attempts = new List<PaymentAttempt>();
+        foreach (var channel in _channels.Where(c => c.Supports(request.PaymentMethod)))
+        {
+            var breaker = _breakers[channel.Name];
+            if (!breaker.TryEnter())
+            {
+                attempts.Add(await RecordAsync(request.IdempotencyKey, request.OrderId, channel.Name, "authorize", request.Amount, request.Currency,
+                    ChannelResult.Unavailable("circuit_open"), TimeSpan.Zero, cancellationToken).ConfigureAwait(false));
+                continue;
+            }
+            var started = Stopwatch.GetTimestamp();
+            ChannelResult result;
+            try
+            {
+                result = await channel.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                result = ChannelResult.Unavailable(e.GetType().Name);
+            }
+            attempts.Add(await RecordAsync(request.IdempotencyKey, request.OrderId, channel.Name, "authorize", request.Amount, request.Currency,
+                result, Stopwatch.GetElapsedTime(started), cancellationToken).ConfigureAwait(false));
+            if (result.Outcome == ChannelOutcome.Unavailable)
+            {
+                breaker.Failed();
+                continue;
+            }
+            breaker.Succeeded();
+            return new RoutedResult(channel.Name, result, attempts);
+        }
+        return new RoutedResult(null, ChannelResult.Unavailable("no channel available"), attempts);
+    }
+
+    public Task<RoutedResult> CaptureAsync(string channel, string orderId, string authorizationId, decimal amount, string currency, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        OperateAsync(channel, orderId, "capture", amount, currency, idempotencyKey, c => c.CaptureAsync(authorizationId, amount, idempotencyKey, cancellationToken), cancellationToken);
+
+    public Task<RoutedResult> VoidAsync(string channel, string orderId, string authorizationId, decimal amount, string currency, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        OperateAsync(channel, orderId, "void", amount, currency, idempotencyKey, c => c.VoidAsync(authorizationId, idempotencyKey, cancellationToken), cancellationToken);
+
+    public Task<RoutedResult> RefundAsync(string channel, string orderId, string authorizationId, decimal amount, string currency, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        OperateAsync(channel, orderId, "refund", amount, currency, idempotencyKey, c => c.RefundAsync(authorizationId, amount, idempotencyKey, cancellationToken), cancellationToken);
+
+    private async Task<RoutedResult> OperateAsync(string channelName, string orderId, string operation, decimal amount, string currency, string idempotencyKey,
+        Func<IPaymentChannel, Task<ChannelResult>> call, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = await call(Channel(channelName)).ConfigureAwait(false);
+        var attempt = await RecordAsync(idempotencyKey, orderId, channelName, operation, amount, currency, result, Stopwatch.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
+        return new RoutedResult(channelName, result, [attempt]);
+    }
+
+    private async Task<PaymentAttempt> RecordAsync(string idempotencyKey, string orderId, string channel, string operation, decimal amount, string currency,
+        ChannelResult result, TimeSpan latency, CancellationToken cancellationToken)
+    {
+        var attempt = new PaymentAttempt($"{idempotencyKey}|{channel}|{operation}".Replace('/', '-'), orderId, channel, operation, amount, currency,
+            result.Outcome, result.DeclineCode, Math.Round(latency.TotalMilliseconds, 3), _time.GetUtcNow());
+        await _attempts.RecordAsync(attempt, cancellationToken).ConfigureAwait(false);
+        return attempt;
+    }
+}
+
+/// <summary>
+/// How the order orchestration retries a payment: soft declines and unavailable channels only, with
+/// exponential back-off, jitter and a cap, within a budget suited to a customer waiting at checkout.
+/// </summary>
+public sealed record PaymentRetrySettings
+{
+    public int MaxAttempts { get; init; } = 4;
+    public TimeSpan FirstRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public double BackoffCoefficient { get; init; } = 2;
+    public TimeSpan MaxRetryInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public double Jitter { get; init; } = 0.2;
+    public TimeSpan RetryTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    public static bool IsRetryable(ChannelResult result) =>
+        result.Outcome == ChannelOutcome.Unavailable || (result.Outcome == ChannelOutcome.Declined && DeclineCodes.IsRetryable(result.DeclineCode));
+}

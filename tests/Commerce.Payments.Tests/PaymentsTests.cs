@@ -1,0 +1,226 @@
+using System.Text;
+using System.Text.Json;
+using Commerce.Payments.Attempts;
+using Commerce.Payments.Channels;
+using Commerce.Payments.Routing;
+using Commerce.Payments.Webhooks;
+using Commerce.Storage.Documents;
+using Commerce.Storage.Documents.Sqlite;
+using Commerce.Storage.Sqlite;
+using Commerce.Testing;
+
+namespace Commerce.Payments.Tests;
+
+public sealed class PaymentsTests : IDisposable
+{
+    private readonly TempDirectory _folder = new("payments");
+    private readonly SqliteDatabase _database;
+    private readonly SqliteDocumentStore _documents;
+    private readonly ManualTime _time = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+
+    public PaymentsTests()
+    {
+        _database = new SqliteDatabase(Path.Combine(_folder.Path, "documents.db"));
+        _documents = new SqliteDocumentStore(_database);
+    }
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        _folder.Dispose();
+    }
+
+    private PaymentRouter Router(IDocumentStore? documents = null, CircuitBreaker.Options? breaker = null, params IPaymentChannel[] channels)
+    {
+        var store = documents ?? _documents;
+        IPaymentChannel[] defaults =
+        [
+            new SandboxChannel("sandbox-a", true, store, _time, new SandboxOptions()),
+            new SandboxChannel("sandbox-b", false, store, _time, new SandboxOptions()),
+        ];
+        return new PaymentRouter(channels.Length > 0 ? channels : defaults, new PaymentAttemptLog(store), _time, breaker);
+    }
+
+    private static AuthorizeRequest Request(string method, string key = "o-1:authorize:1", string order = "o-1", decimal amount = 20m, decimal? limit = null, int? days = null) =>
+        new(key, order, "c-1", amount, "GBP", method, limit, days);
+
+    [Theory]
+    [InlineData(PaymentMethods.Visa, ChannelOutcome.Approved, null)]
+    [InlineData(PaymentMethods.ChargeDeclined, ChannelOutcome.Declined, DeclineCodes.GenericDecline)]
+    [InlineData(PaymentMethods.ChargeDeclinedFraudulent, ChannelOutcome.Declined, DeclineCodes.Fraudulent)]
+    [InlineData(PaymentMethods.ChargeDeclinedInsufficientFunds, ChannelOutcome.Declined, DeclineCodes.InsufficientFunds)]
+    [InlineData(PaymentMethods.BankTransfer, ChannelOutcome.Pending, null)]
+    public async Task Each_test_token_answers_as_a_providers_test_mode(string method, ChannelOutcome outcome, string? code)
+    {
+        var routed = await Router().AuthorizeAsync(Request(method));
+
+        Assert.Equal(outcome, routed.Result.Outcome);
+        Assert.Equal(code, routed.Result.DeclineCode);
+        Assert.Equal("sandbox-a", routed.Channel);
+    }
+
+    [Theory]
+    [InlineData(DeclineCodes.InsufficientFunds, true)]
+    [InlineData(DeclineCodes.ProcessingError, true)]
+    [InlineData("try_again_later", true)]
+    [InlineData(DeclineCodes.GenericDecline, false)]
+    [InlineData(DeclineCodes.Fraudulent, false)]
+    [InlineData("stolen_card", false)]
+    [InlineData("something_new", false)]
+    public void Soft_declines_are_retryable_and_hard_or_unknown_ones_are_not(string code, bool retryable)
+    {
+        Assert.Equal(retryable, DeclineCodes.IsRetryable(code));
+        Assert.Equal(retryable, PaymentRetrySettings.IsRetryable(new ChannelResult(ChannelOutcome.Declined, DeclineCode: code)));
+    }
+
+    [Fact]
+    public async Task A_processing_error_clears_on_the_third_attempt_even_across_a_restart()
+    {
+        var first = await Router().AuthorizeAsync(Request(PaymentMethods.ProcessingError, "o-2:authorize:1", "o-2"));
+        var second = await Router().AuthorizeAsync(Request(PaymentMethods.ProcessingError, "o-2:authorize:2", "o-2"));
+        var restarted = Router(new SqliteDocumentStore(_database));
+        var third = await restarted.AuthorizeAsync(Request(PaymentMethods.ProcessingError, "o-2:authorize:3", "o-2"));
+
+        Assert.Equal(DeclineCodes.ProcessingError, first.Result.DeclineCode);
+        Assert.Equal(DeclineCodes.ProcessingError, second.Result.DeclineCode);
+        Assert.Equal(ChannelOutcome.Approved, third.Result.Outcome);
+    }
+
+    [Fact]
+    public async Task A_channel_that_is_down_fails_over_to_the_next_and_both_attempts_are_recorded()
+    {
+        var routed = await Router().AuthorizeAsync(Request(PaymentMethods.ChannelDown, "o-3:authorize:1", "o-3"));
+
+        Assert.Equal(ChannelOutcome.Approved, routed.Result.Outcome);
+        Assert.Equal("sandbox-b", routed.Channel);
+        Assert.Equal([("sandbox-a", ChannelOutcome.Unavailable), ("sandbox-b", ChannelOutcome.Approved)], routed.Attempts.Select(a => (a.Channel, a.Outcome)));
+        var recorded = await new PaymentAttemptLog(_documents).ForOrderAsync("o-3");
+        Assert.Equal(2, recorded.Count);
+        Assert.Equal(2, (await new PaymentAttemptLog(_documents).ForDayAsync(new DateOnly(2026, 11, 22))).Count(a => a.OrderId == "o-3"));
+    }
+
+    [Fact]
+    public async Task A_circuit_opens_after_repeated_outages_and_half_opens_after_its_break()
+    {
+        var router = Router(breaker: new CircuitBreaker.Options(2, TimeSpan.FromSeconds(30)));
+        for (var i = 0; i < 2; i++)
+            await router.AuthorizeAsync(Request(PaymentMethods.ChannelDown, $"o-4:authorize:{i}", "o-4"));
+        Assert.True(router.IsCircuitOpen("sandbox-a"));
+
+        var skipped = await router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-5:authorize:1", "o-5"));
+        Assert.Equal("sandbox-b", skipped.Channel);
+        Assert.Equal("circuit_open", skipped.Attempts[0].DeclineCode);
+
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var trial = await router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-6:authorize:1", "o-6"));
+        Assert.Equal("sandbox-a", trial.Channel);
+        Assert.False(router.IsCircuitOpen("sandbox-a"));
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_authorizes_and_captures_once_even_concurrently()
+    {
+        var router = Router();
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-7:authorize:1", "o-7")))));
+        var authorization = Assert.Single(results.Select(r => r.Result.AuthorizationId).Distinct());
+
+        var captures = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => router.CaptureAsync("sandbox-a", "o-7", authorization!, 20m, "GBP", "o-7:capture")));
+        Assert.All(captures, c => Assert.Equal(ChannelOutcome.Approved, c.Result.Outcome));
+        var status = await router.Channel("sandbox-a").GetStatusAsync(authorization!);
+        Assert.Equal((PaymentState.Captured, 20m, 20m), (status!.State, status.Authorized, status.Captured));
+
+        var more = await router.CaptureAsync("sandbox-a", "o-7", authorization!, 1m, "GBP", "o-7:capture-again");
+        Assert.Equal(ChannelOutcome.Declined, more.Result.Outcome);
+    }
+
+    [Fact]
+    public async Task Void_refund_and_their_limits()
+    {
+        var router = Router();
+        var voided = (await router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-8:authorize:1", "o-8"))).Result.AuthorizationId!;
+        Assert.Equal(ChannelOutcome.Approved, (await router.VoidAsync("sandbox-a", "o-8", voided, 20m, "GBP", "o-8:void")).Result.Outcome);
+        Assert.Equal(ChannelOutcome.Declined, (await router.CaptureAsync("sandbox-a", "o-8", voided, 20m, "GBP", "o-8:capture")).Result.Outcome);
+
+        var refunded = (await router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-9:authorize:1", "o-9"))).Result.AuthorizationId!;
+        await router.CaptureAsync("sandbox-a", "o-9", refunded, 20m, "GBP", "o-9:capture");
+        Assert.Equal(ChannelOutcome.Approved, (await router.RefundAsync("sandbox-a", "o-9", refunded, 20m, "GBP", "o-9:refund")).Result.Outcome);
+        Assert.Equal(ChannelOutcome.Approved, (await router.RefundAsync("sandbox-a", "o-9", refunded, 20m, "GBP", "o-9:refund")).Result.Outcome);
+        Assert.Equal(ChannelOutcome.Declined, (await router.RefundAsync("sandbox-a", "o-9", refunded, 1m, "GBP", "o-9:refund-more")).Result.Outcome);
+        Assert.Equal((PaymentState.Refunded, 20m), ((await router.Channel("sandbox-a").GetStatusAsync(refunded))!.State, (await router.Channel("sandbox-a").GetStatusAsync(refunded))!.Refunded));
+    }
+
+    [Fact]
+    public async Task Net_terms_approve_within_the_credit_limit_with_an_invoice_and_decline_beyond_it()
+    {
+        var router = Router();
+
+        var first = await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-10:authorize:1", "o-10", 600m, 1000m, 30));
+        var second = await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-11:authorize:1", "o-11", 600m, 1000m, 30));
+
+        Assert.Equal(ChannelOutcome.Approved, first.Result.Outcome);
+        Assert.Equal(_time.GetUtcNow().AddDays(30), first.Result.Invoice!.DueAt);
+        Assert.Equal(600m, first.Result.Invoice.Amount);
+        Assert.Equal(DeclineCodes.CreditLimitExceeded, second.Result.DeclineCode);
+
+        await router.VoidAsync("sandbox-a", "o-10", first.Result.AuthorizationId!, 600m, "GBP", "o-10:void");
+        var third = await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-12:authorize:1", "o-12", 600m, 1000m, 30));
+        Assert.Equal(ChannelOutcome.Approved, third.Result.Outcome);
+    }
+
+    [Fact]
+    public void Only_known_tokens_are_payment_methods()
+    {
+        Assert.True(PaymentMethods.IsKnown(PaymentMethods.Visa));
+        Assert.True(PaymentMethods.IsKnown(PaymentMethods.NetTerms));
+        Assert.False(PaymentMethods.IsKnown("pm_card_mastercard_unknown"));
+        Assert.False(PaymentMethods.IsKnown(null));
+    }
+
+    private PaymentWebhooks Webhooks() => new(new Dictionary<string, IReadOnlyList<string>> { ["sandbox-a"] = ["new-secret", "old-secret"] }, _documents, _time);
+
+    private static byte[] EventBody(string id = "evt-1") =>
+        JsonSerializer.SerializeToUtf8Bytes(new PaymentEvent(id, PaymentEvent.Confirmed, "o-1", "auth_1", 20m, "GBP"), DocumentJson.Options);
+
+    [Fact]
+    public async Task A_correctly_signed_webhook_is_accepted_once_and_then_a_duplicate()
+    {
+        var webhooks = Webhooks();
+        var body = EventBody();
+        var signature = PaymentWebhooks.SignatureFor("new-secret", _time.GetUtcNow(), body);
+
+        var first = await webhooks.CheckAsync("sandbox-a", signature, body);
+        Assert.Equal(WebhookVerdict.Accepted, first.Verdict);
+        Assert.Equal("o-1", first.Event!.OrderId);
+        await webhooks.MarkProcessedAsync("sandbox-a", first.Event);
+
+        Assert.Equal(WebhookVerdict.Duplicate, (await webhooks.CheckAsync("sandbox-a", signature, body)).Verdict);
+        Assert.Equal(WebhookVerdict.Accepted, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("old-secret", _time.GetUtcNow(), EventBody("evt-2")), EventBody("evt-2"))).Verdict);
+    }
+
+    [Fact]
+    public async Task Bad_signatures_stale_times_and_missing_headers_are_refused()
+    {
+        var webhooks = Webhooks();
+        var body = EventBody();
+        var now = _time.GetUtcNow();
+        var tampered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("20", "2000", StringComparison.Ordinal));
+
+        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", null, body)).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", "t=abc,v1=zz", body)).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("wrong", now, body), body)).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now, body), tampered)).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now.AddMinutes(-6), body), body)).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now.AddMinutes(6), body), body)).Verdict);
+        Assert.Equal(WebhookVerdict.Accepted, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now.AddMinutes(-4), body), body)).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-z", PaymentWebhooks.SignatureFor("new-secret", now, body), body)).Verdict);
+    }
+
+    private sealed class ManualTime(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}
