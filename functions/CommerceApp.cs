@@ -1,5 +1,7 @@
 using Commerce.Durable.Hosting;
 using Commerce.Functions.Catalog;
+using Commerce.Functions.Checkout;
+using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Functions.Health;
 using Commerce.Functions.Orchestrations;
 using Commerce.Hosting;
@@ -19,8 +21,9 @@ public static class CommerceApp
 
     public static void Configure(FunctionAppBuilder app)
     {
-        app.AddDurableTask(_ => { });
+        app.AddDurableTask(tasks => tasks.AddOrderLifecycle());
         app.AddCatalog();
+        app.AddOrders();
         app.Functions
             .MapHealthApi()
             .MapOrchestrationsApi(endpoint => endpoint.RequireAdmin());

@@ -173,6 +173,23 @@ public sealed class JsonBody(JsonElement root)
         return items;
     }
 
+    /// <summary>A nested object read by <paramref name="read"/>, its field names prefixed "name.".</summary>
+    public T? Object<T>(string name, Func<JsonBody, T> read) where T : class
+    {
+        if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            Fail(name, "must be an object");
+            return null;
+        }
+        var nested = new JsonBody(value);
+        var result = read(nested);
+        foreach (var (field, messages) in nested.Errors)
+            Errors[$"{name}.{field}"] = messages;
+        return result;
+    }
+
     public T? Enum<T>(string name, bool required = false) where T : struct, System.Enum
     {
         var text = String(name, required);

@@ -30,8 +30,8 @@ public sealed record ShippingAddress(string? Name, string? Line1, string? Line2,
 /// <summary>One step of the order's life, with when it happened.</summary>
 public sealed record TimelineEntry(DateTimeOffset At, string Step, string? Detail = null);
 
-/// <summary>A payment attempt as the order shows it.</summary>
-public sealed record OrderPayment(DateTimeOffset At, string Channel, string Operation, string Outcome, string? DeclineCode, decimal Amount);
+/// <summary>A payment attempt as the order shows it; <paramref name="Id"/> keeps a repeated activity from listing it twice.</summary>
+public sealed record OrderPayment(string Id, DateTimeOffset At, string Channel, string Operation, string Outcome, string? DeclineCode, decimal Amount, double LatencyMs, string? AuthorizationId);
 
 public sealed record Shipment(string Id, DateTimeOffset CreatedAt, DateTimeOffset? ShippedAt = null, DateTimeOffset? DeliveredAt = null);
 
@@ -69,6 +69,13 @@ public sealed record Order
 
     /// <summary>True until the order has shipped: the customer may still cancel it.</summary>
     public bool Cancellable => Status is OrderStatus.Placed or OrderStatus.AwaitingPayment or OrderStatus.Paid or OrderStatus.Fulfilling;
+
+    /// <summary>Adds payment attempts not listed yet.</summary>
+    public Order WithPayments(IEnumerable<OrderPayment> attempts)
+    {
+        var fresh = attempts.Where(a => Payments.All(p => p.Id != a.Id)).ToList();
+        return fresh.Count == 0 ? this : this with { Payments = [.. Payments, .. fresh] };
+    }
 
     /// <summary>
     /// Records a step of the order's life. Each step is recorded once: recording it again returns this same

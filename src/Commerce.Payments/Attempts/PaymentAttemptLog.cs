@@ -14,7 +14,8 @@ public sealed record PaymentAttempt(
     ChannelOutcome Outcome,
     string? DeclineCode,
     double LatencyMs,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    string? AuthorizationId = null);
 
 /// <summary>
 /// Every attempt, written twice: under its order (for the order's page) and under its UTC day (for success

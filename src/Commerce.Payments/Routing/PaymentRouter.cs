@@ -93,7 +93,7 @@ public sealed class PaymentRouter
         ChannelResult result, TimeSpan latency, CancellationToken cancellationToken)
     {
         var attempt = new PaymentAttempt($"{idempotencyKey}|{channel}|{operation}".Replace('/', '-'), orderId, channel, operation, amount, currency,
-            result.Outcome, result.DeclineCode, Math.Round(latency.TotalMilliseconds, 3), _time.GetUtcNow());
+            result.Outcome, result.DeclineCode, Math.Round(latency.TotalMilliseconds, 3), _time.GetUtcNow(), result.AuthorizationId);
         await _attempts.RecordAsync(attempt, cancellationToken).ConfigureAwait(false);
         return attempt;
     }

@@ -1,0 +1,139 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Commerce.Catalog.Customers;
+using Commerce.Catalog.Pricing;
+using Commerce.Catalog.Products;
+using Commerce.Durable;
+using Commerce.Functions.Http;
+using Commerce.Functions.Orders;
+using Commerce.Hosting.Auth;
+using Commerce.Hosting.Functions;
+using Commerce.Hosting.Http.Idempotency;
+using Commerce.Orchestrations.OrderLifecycle;
+using Commerce.Orders.Cart;
+using Commerce.Orders.Orders;
+using Commerce.Payments.Channels;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Commerce.Functions.Checkout;
+
+/// <summary>
+/// Turns a cart (or the lines given) into an order and starts its lifecycle. Prices are quoted on the
+/// server; whatever the client thinks they are is ignored. The Idempotency-Key makes retries safe: the
+/// order id is derived from the customer and the key, so even a retry after a crash finds the same order.
+/// </summary>
+public static class CheckoutApi
+{
+    public static FunctionCatalog MapCheckoutApi(this FunctionCatalog functions)
+    {
+        functions.AddHttp("Checkout", "checkout", ["POST"], Checkout, configure: e => e
+            .RequireCustomer()
+            .WithIdempotencyKey()
+            .WithSummary("Places an order from your cart or the given lines; needs an Idempotency-Key header. Body: {\"paymentMethod\":\"pm_card_visa\",\"coupon\":...,\"shippingAddress\":{...},\"lines\":[{\"sku\":...,\"quantity\":N}]}."));
+        return functions;
+    }
+
+    public static async Task<Results<Accepted<OrderView>, ValidationProblem>> Checkout(
+        HttpRequest request,
+        ClaimsPrincipal user,
+        CartService carts,
+        PricingService pricing,
+        ProductCatalog catalog,
+        CustomerService customers,
+        OrderRepository orders,
+        PricingStore coupons,
+        DurableTaskClient orchestrations,
+        LifecycleTimings timings,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var customerId = user.SubjectId()!;
+        var body = await JsonBody.ReadAsync(request);
+        var paymentMethod = body.String("paymentMethod", required: true, maxLength: 64);
+        if (paymentMethod is not null && !PaymentMethods.IsKnown(paymentMethod))
+            body.Fail("paymentMethod", "is not a payment method this shop accepts");
+        var coupon = body.String("coupon", maxLength: 40);
+        var address = body.Object("shippingAddress", a => new ShippingAddress(
+            a.String("name", maxLength: 200), a.String("line1", maxLength: 200), a.String("line2", maxLength: 200),
+            a.String("city", maxLength: 100), a.String("postalCode", maxLength: 20), a.String("country", maxLength: 2)));
+        var given = body.Objects("lines", l => new CartLine(l.String("sku", required: true, maxLength: 64) ?? "", l.Int("quantity", required: true) ?? 0));
+        if (body.Errors.Count > 0)
+            return TypedResults.ValidationProblem(body.Errors);
+
+        var fromCart = given is null;
+        var lines = given ?? (await carts.GetAsync(customerId, cancellationToken)).Lines;
+        if (lines.Count == 0)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["lines"] = [fromCart ? "your cart is empty" : "at least one line is needed"] });
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lines[i].Quantity < 1)
+                body.Fail($"lines[{i}].quantity", "must be at least 1");
+        }
+        if (body.Errors.Count > 0)
+            return TypedResults.ValidationProblem(body.Errors);
+
+        var customer = (await customers.GetOrCreateAsync(customerId, cancellationToken)).Customer;
+        if (paymentMethod == PaymentMethods.NetTerms && customer is not { Kind: CustomerKind.Business, CreditLimit: not null, PaymentTermsDays: not null })
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["paymentMethod"] = ["net terms are for business accounts with credit terms"] });
+
+        var quotes = await pricing.QuoteLinesAsync(customerId, null, coupon, lines.Select(l => (l.Sku, l.Quantity)).ToList(), cancellationToken);
+        for (var i = 0; i < quotes.Count; i++)
+        {
+            foreach (var (field, messages) in quotes[i].Errors)
+                body.Errors[field is "coupon" or "priceList" ? field : $"lines[{i}].{field}"] = messages;
+            foreach (var problem in quotes[i].Quote?.Problems ?? [])
+                body.Fail($"lines[{i}].{problem.Field}", problem.Message);
+        }
+        var currencies = quotes.Where(q => q.Quote is not null).Select(q => q.Quote!.Currency).Distinct().ToList();
+        if (currencies.Count > 1)
+            body.Fail("lines", $"an order is paid in one currency; these lines are in {string.Join(", ", currencies)}");
+        if (body.Errors.Count > 0)
+            return TypedResults.ValidationProblem(body.Errors);
+
+        var now = time.GetUtcNow();
+        var orderLines = new List<OrderLine>(quotes.Count);
+        foreach (var quote in quotes.Select(q => q.Quote!))
+            orderLines.Add(new OrderLine(quote.Sku, (await catalog.GetAsync(quote.Sku, cancellationToken))?.Product.Name ?? quote.Sku, quote.Quantity, quote.UnitPrice, quote.Total));
+        var order = new Order
+        {
+            Id = OrderIdFor(customerId, request.Headers[IdempotencyExtensions.KeyHeader].ToString()),
+            CustomerId = customerId,
+            Status = OrderStatus.Placed,
+            Currency = currencies[0],
+            Lines = orderLines,
+            Total = orderLines.Sum(l => l.LineTotal),
+            PaymentMethod = paymentMethod!,
+            Coupon = coupon,
+            ShippingAddress = address,
+            PlacedAt = now,
+            Timeline = [new TimelineEntry(now, "placed")],
+        };
+        var (placed, created) = await orders.CreateAsync(order, cancellationToken);
+        if (created && coupon is not null && !await coupons.RedeemCouponAsync(coupon, placed.Id, cancellationToken))
+        {
+            await orders.UpdateAsync(placed.Id, o => o.WithStep("cancelled", time.GetUtcNow(), OrderStatus.Cancelled, $"coupon {coupon} was used up", CancellationReasons.InvalidOrder), cancellationToken);
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["coupon"] = [$"'{coupon}' has been used up"] });
+        }
+        if (!placed.IsFinished)
+        {
+            try
+            {
+                await orchestrations.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name,
+                    new OrderLifecycleInput(placed.Id, customerId, placed.Lines, placed.Total, placed.Currency, placed.PaymentMethod, placed.PlacedAt, timings),
+                    new StartOrchestrationOptions(placed.Id), cancellationToken);
+            }
+            catch (OrchestrationAlreadyExistsException)
+            {
+                // A retry of a checkout whose lifecycle is already running.
+            }
+        }
+        if (fromCart)
+            await carts.ClearAsync(customerId, cancellationToken);
+        return TypedResults.Accepted($"/api/orders/{placed.Id}", OrderView.From(placed));
+    }
+
+    /// <summary>The same customer and key always name the same order.</summary>
+    public static string OrderIdFor(string customerId, string idempotencyKey) =>
+        "o-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{customerId}\n{idempotencyKey}")))[..24];
+}

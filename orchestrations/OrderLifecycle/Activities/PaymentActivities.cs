@@ -1,0 +1,84 @@
+using Commerce.Catalog.Customers;
+using Commerce.Durable;
+using Commerce.Orders.Orders;
+using Commerce.Payments.Attempts;
+using Commerce.Payments.Channels;
+using Commerce.Payments.Routing;
+
+namespace Commerce.Orchestrations.OrderLifecycle.Activities;
+
+/// <summary>
+/// One authorization attempt through the router (with failover between channels). Each attempt has its
+/// own idempotency key (the order id and this task's id), so a repeated activity asks the provider the
+/// same question and gets the same answer. Soft declines and outages end in <see cref="PaymentRetryableException"/>
+/// for the orchestration's retry policy; hard declines in <see cref="PaymentDeclinedException"/>.
+/// </summary>
+public sealed class AuthorizePayment(PaymentRouter router, OrderRepository orders, CustomerService customers) : TaskActivity<PaymentRequest, PaymentAuthorization>
+{
+    public override async Task<PaymentAuthorization> RunAsync(TaskActivityContext context, PaymentRequest request)
+    {
+        decimal? creditLimit = null;
+        int? netDays = null;
+        if (request.PaymentMethod == PaymentMethods.NetTerms && (await customers.GetAsync(request.CustomerId, context.CancellationToken))?.Customer is { } customer)
+            (creditLimit, netDays) = (customer.CreditLimit, customer.PaymentTermsDays);
+        var routed = await router.AuthorizeAsync(new AuthorizeRequest($"{request.OrderId}:authorize:{context.TaskId}", request.OrderId, request.CustomerId,
+            request.Amount, request.Currency, request.PaymentMethod, creditLimit, netDays), context.CancellationToken);
+
+        var result = routed.Result;
+        var invoice = result.Invoice is { } i ? new Orders.Orders.Invoice(i.Id, i.Amount, i.Currency, i.IssuedAt, i.DueAt) : null;
+        await orders.UpdateAsync(request.OrderId, order =>
+        {
+            var updated = order.WithPayments(routed.Attempts.Select(PaymentRecords.ToOrderPayment));
+            return invoice is not null && order.Invoice is null ? updated with { Invoice = invoice } : updated;
+        }, context.CancellationToken);
+
+        return result.Outcome switch
+        {
+            ChannelOutcome.Approved => new PaymentAuthorization(routed.Channel!, result.AuthorizationId!, false, invoice),
+            ChannelOutcome.Pending => new PaymentAuthorization(routed.Channel!, result.AuthorizationId!, true, null),
+            ChannelOutcome.Declined when !DeclineCodes.IsRetryable(result.DeclineCode) => throw new PaymentDeclinedException(result.DeclineCode ?? "declined"),
+            _ => throw new PaymentRetryableException(result.DeclineCode ?? "payment channels unavailable"),
+        };
+    }
+}
+
+public sealed class CapturePayment(PaymentRouter router, OrderRepository orders) : TaskActivity<PaymentReference, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, PaymentReference payment)
+    {
+        var routed = await router.CaptureAsync(payment.Channel, payment.OrderId, payment.AuthorizationId, payment.Amount, payment.Currency, $"{payment.OrderId}:capture", context.CancellationToken);
+        await PaymentRecords.AppendAsync(orders, payment.OrderId, routed, context.CancellationToken);
+        return routed.Result.Outcome == ChannelOutcome.Approved ? true : throw new PaymentDeclinedException($"capture refused: {routed.Result.DeclineCode}");
+    }
+}
+
+/// <summary>Gives up an authorization; one that is already void, failed or unknown needs nothing more.</summary>
+public sealed class VoidPayment(PaymentRouter router, OrderRepository orders) : TaskActivity<PaymentReference, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, PaymentReference payment)
+    {
+        var routed = await router.VoidAsync(payment.Channel, payment.OrderId, payment.AuthorizationId, payment.Amount, payment.Currency, $"{payment.OrderId}:void", context.CancellationToken);
+        await PaymentRecords.AppendAsync(orders, payment.OrderId, routed, context.CancellationToken);
+        return routed.Result.Outcome == ChannelOutcome.Approved;
+    }
+}
+
+/// <summary>Pays a captured amount back.</summary>
+public sealed class RefundPayment(PaymentRouter router, OrderRepository orders) : TaskActivity<PaymentReference, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, PaymentReference payment)
+    {
+        var routed = await router.RefundAsync(payment.Channel, payment.OrderId, payment.AuthorizationId, payment.Amount, payment.Currency, $"{payment.OrderId}:refund", context.CancellationToken);
+        await PaymentRecords.AppendAsync(orders, payment.OrderId, routed, context.CancellationToken);
+        return routed.Result.Outcome == ChannelOutcome.Approved ? true : throw new InvalidOperationException($"refund refused: {routed.Result.DeclineCode}");
+    }
+}
+
+internal static class PaymentRecords
+{
+    public static OrderPayment ToOrderPayment(PaymentAttempt attempt) =>
+        new(attempt.Id, attempt.At, attempt.Channel, attempt.Operation, attempt.Outcome.ToString(), attempt.DeclineCode, attempt.Amount, attempt.LatencyMs, attempt.AuthorizationId);
+
+    public static Task AppendAsync(OrderRepository orders, string orderId, RoutedResult routed, CancellationToken cancellationToken) =>
+        orders.UpdateAsync(orderId, order => order.WithPayments(routed.Attempts.Select(ToOrderPayment)), cancellationToken);
+}

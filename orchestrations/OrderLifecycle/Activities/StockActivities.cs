@@ -1,0 +1,79 @@
+using Commerce.Catalog.Customers;
+using Commerce.Catalog.Inventory;
+using Commerce.Catalog.Pricing;
+using Commerce.Durable;
+using Commerce.Orders.Orders;
+using Commerce.Payments.Channels;
+
+namespace Commerce.Orchestrations.OrderLifecycle.Activities;
+
+/// <summary>Products still active, quantities still allowed (minimums, pack sizes), and for net terms a business within its credit limit.</summary>
+public sealed class ValidateOrder(PricingService pricing, CustomerService customers) : TaskActivity<OrderLifecycleInput, ValidationOutcome>
+{
+    public override async Task<ValidationOutcome> RunAsync(TaskActivityContext context, OrderLifecycleInput order)
+    {
+        var quotes = await pricing.QuoteLinesAsync(order.CustomerId, null, null, order.Lines.Select(l => (l.Sku, l.Quantity)).ToList(), context.CancellationToken);
+        foreach (var quote in quotes)
+        {
+            if (quote.UnknownSku)
+                return new ValidationOutcome(false, string.Join("; ", quote.Errors.SelectMany(e => e.Value)));
+            if (quote.Quote is { IsValid: false } invalid)
+                return new ValidationOutcome(false, string.Join("; ", invalid.Problems.Select(p => p.Message)));
+        }
+        if (order.PaymentMethod == PaymentMethods.NetTerms)
+        {
+            var customer = (await customers.GetAsync(order.CustomerId, context.CancellationToken))?.Customer;
+            if (customer is not { Kind: CustomerKind.Business, CreditLimit: { } limit, PaymentTermsDays: not null })
+                return new ValidationOutcome(false, "net terms are for business accounts with credit terms");
+            if (order.Total > limit)
+                return new ValidationOutcome(false, $"the total {order.Total} is above the credit limit of {limit}");
+        }
+        return new ValidationOutcome(true, null);
+    }
+}
+
+/// <summary>Holds stock for every line under the order id, all or none.</summary>
+public sealed class ReserveStock(InventoryService inventory) : TaskActivity<ReserveRequest, ReservationOutcome>
+{
+    public override async Task<ReservationOutcome> RunAsync(TaskActivityContext context, ReserveRequest request)
+    {
+        var result = await inventory.ReserveAsync(request.OrderId, request.Lines.Select(l => new StockLine(l.Sku, l.Quantity)).ToList(), request.ExpiresAt, context.CancellationToken);
+        return new ReservationOutcome(result.Reserved, result.ShortSku);
+    }
+}
+
+/// <summary>The held units leave stock (on hand and reserved both go down).</summary>
+public sealed class CommitStock(InventoryService inventory, OrderRepository orders) : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string orderId)
+    {
+        await inventory.CommitAsync(orderId, await StockSkus.OfAsync(orders, orderId, context.CancellationToken), context.CancellationToken);
+        return true;
+    }
+}
+
+/// <summary>The held units go back to available stock.</summary>
+public sealed class ReleaseStock(InventoryService inventory, OrderRepository orders) : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string orderId)
+    {
+        await inventory.ReleaseAsync(orderId, await StockSkus.OfAsync(orders, orderId, context.CancellationToken), context.CancellationToken);
+        return true;
+    }
+}
+
+/// <summary>Committed units come back on hand (an order cancelled after payment).</summary>
+public sealed class RestockOrder(InventoryService inventory, OrderRepository orders) : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string orderId)
+    {
+        await inventory.RestockAsync(orderId, await StockSkus.OfAsync(orders, orderId, context.CancellationToken), context.CancellationToken);
+        return true;
+    }
+}
+
+internal static class StockSkus
+{
+    public static async Task<IReadOnlyList<string>> OfAsync(OrderRepository orders, string orderId, CancellationToken cancellationToken) =>
+        (await orders.GetAsync(orderId, cancellationToken) ?? throw new KeyNotFoundException($"Order '{orderId}' does not exist.")).Lines.Select(l => l.Sku).ToList();
+}

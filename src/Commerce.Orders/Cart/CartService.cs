@@ -1,0 +1,64 @@
+using Commerce.Storage.Documents;
+
+namespace Commerce.Orders.Cart;
+
+public sealed record CartLine(string Sku, int Quantity);
+
+/// <summary>A customer's cart: SKUs and quantities only; prices are always quoted afresh when it is shown or checked out.</summary>
+public sealed record Cart(string CustomerId, IReadOnlyList<CartLine> Lines, DateTimeOffset UpdatedAt)
+{
+    public static Cart Empty(string customerId) => new(customerId, [], DateTimeOffset.MinValue);
+}
+
+/// <summary>Carts in the document store (partition = customer), so they survive restarts and follow the customer across devices.</summary>
+public sealed class CartService(IDocumentStore documents, TimeProvider time)
+{
+    public const string Container = "carts";
+    private const string CartId = "cart";
+    public const int MaxLines = 200;
+
+    private async Task<IDocumentContainer> ContainerAsync(CancellationToken cancellationToken) =>
+        await documents.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false);
+
+    public async Task<Cart> GetAsync(string customerId, CancellationToken cancellationToken = default) =>
+        (await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).ReadAsync<Cart>(customerId, CartId, cancellationToken).ConfigureAwait(false))?.Value
+        ?? Cart.Empty(customerId);
+
+    /// <summary>Sets the quantity of a line (case-insensitive SKU), adding it if new.</summary>
+    public Task<Cart> SetLineAsync(string customerId, string sku, int quantity, CancellationToken cancellationToken = default) =>
+        ChangeAsync(customerId, cart =>
+        {
+            var lines = cart.Lines.Where(l => !string.Equals(l.Sku, sku, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (lines.Count >= MaxLines)
+                throw new InvalidOperationException($"A cart holds at most {MaxLines} lines.");
+            lines.Add(new CartLine(sku, quantity));
+            return lines;
+        }, cancellationToken);
+
+    public Task<Cart> RemoveLineAsync(string customerId, string sku, CancellationToken cancellationToken = default) =>
+        ChangeAsync(customerId, cart => cart.Lines.Where(l => !string.Equals(l.Sku, sku, StringComparison.OrdinalIgnoreCase)).ToList(), cancellationToken);
+
+    public async Task ClearAsync(string customerId, CancellationToken cancellationToken = default) =>
+        await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).DeleteAsync(customerId, CartId, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    private async Task<Cart> ChangeAsync(string customerId, Func<Cart, List<CartLine>> change, CancellationToken cancellationToken)
+    {
+        var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var current = await container.ReadAsync<Cart>(customerId, CartId, cancellationToken).ConfigureAwait(false);
+            var cart = new Cart(customerId, change(current?.Value ?? Cart.Empty(customerId)), time.GetUtcNow());
+            try
+            {
+                if (current is { ETag: var etag })
+                    await container.ReplaceAsync(customerId, CartId, cart, etag, cancellationToken).ConfigureAwait(false);
+                else
+                    await container.CreateAsync(customerId, CartId, cart, cancellationToken).ConfigureAwait(false);
+                return cart;
+            }
+            catch (Exception e) when (e is DocumentPreconditionFailedException or DocumentConflictException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Commerce.Catalog.Categories;
+using Commerce.Catalog.Customers;
+using Commerce.Catalog.Inventory;
+using Commerce.Catalog.Products;
+using Commerce.Hosting.Auth;
+using Commerce.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Commerce.Functions.Tests.Checkout;
+
+/// <summary>The product app on a real port with a small shop set up through its own services, and helpers to buy from it.</summary>
+public sealed class Shop : IAsyncDisposable
+{
+    private Shop(FunctionAppHarness app) => App = app;
+
+    public FunctionAppHarness App { get; }
+
+    public static readonly Dictionary<string, string> FastSettings = new()
+    {
+        ["Catalog:SeedDemoData"] = "false",
+        ["Catalog:RefreshInterval"] = "00:00:00",
+        ["Fulfilment:Mode"] = "auto",
+        ["Payments:Retry:FirstRetryInterval"] = "00:00:00.050",
+        ["Payments:Retry:MaxRetryInterval"] = "00:00:00.200",
+        ["Payments:Retry:RetryTimeout"] = "00:00:10",
+        ["Queues:MaxPollingInterval"] = "00:00:00.200",
+    };
+
+    public static async Task<Shop> OpenAsync(IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var settings = new Dictionary<string, string>(FastSettings);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+            settings[key] = value;
+        var shop = new Shop(await FunctionAppHarness.StartAsync(CommerceApp.CreateBuilder, settings));
+        var catalog = shop.App.Services.GetRequiredService<ProductCatalog>();
+        await catalog.PutCategoryAsync(new Category { Id = "goods", Name = "Goods" });
+        return shop;
+    }
+
+    public async Task AddProductAsync(string sku, decimal price, int stock, int packSize = 1, ProductStatus status = ProductStatus.Active)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await App.Services.GetRequiredService<ProductCatalog>().UpsertManyAsync([new Product
+        {
+            Sku = sku, Name = $"Product {sku}", Category = "goods", ListPrice = price, Currency = "GBP", PackSize = packSize, Status = status, CreatedAt = now, UpdatedAt = now,
+        }]);
+        if (stock > 0)
+            await App.Services.GetRequiredService<InventoryService>().AdjustAsync(sku, stock, "test stock", "test");
+    }
+
+    public Task MakeBusinessAsync(string customerId, decimal creditLimit, int netDays = 30) =>
+        App.Services.GetRequiredService<CustomerService>().PutAsync(new Customer
+        {
+            Id = customerId, Kind = CustomerKind.Business, CompanyName = "Trade Ltd", CreditLimit = creditLimit, PaymentTermsDays = netDays, CreatedAt = DateTimeOffset.UtcNow,
+        }, null);
+
+    public Task<StockLevel?> StockAsync(string sku) => App.Services.GetRequiredService<InventoryService>().GetAsync(sku);
+
+    public HttpClient Customer(string id) => App.ClientFor(id, Roles.Customer);
+
+    public HttpClient Admin() => App.ClientFor("ops", Roles.Admin);
+
+    /// <summary>POST /api/checkout with an Idempotency-Key.</summary>
+    public static Task<HttpResponseMessage> CheckoutAsync(HttpClient customer, object body, string? key = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/checkout") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString("N"));
+        return customer.SendAsync(request);
+    }
+
+    /// <summary>Polls the order until its status is one of <paramref name="statuses"/>.</summary>
+    public static async Task<JsonObject> WaitForStatusAsync(HttpClient client, string orderId, params string[] statuses)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var order = (await client.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}"))!;
+            if (statuses.Contains((string?)order["status"]))
+                return order;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Order {orderId} stayed {(string?)order["status"]}; expected {string.Join("/", statuses)}: {order}");
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await App.DisposeAsync();
+}
