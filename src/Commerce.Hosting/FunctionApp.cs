@@ -102,6 +102,7 @@ public sealed class FunctionAppBuilder
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<QueueMessageHandler>();
         services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton(new IdempotencyOptions(configuration.GetTimeSpan("Http:IdempotencyLease", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))));
         services.AddStorage(configuration);
         // Off under the Functions host (it fires triggers itself), or by setting, for instances that only serve HTTP.
         if (!UnderFunctionsHost && configuration.GetBool("Host:LocalTriggers", true))

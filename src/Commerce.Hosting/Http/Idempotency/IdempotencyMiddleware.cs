@@ -8,6 +8,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Commerce.Hosting.Http.Idempotency;
 
+/// <param name="Lease">how long a request holds its key before a retry may take over (it should outlast the slowest request).</param>
+public sealed record IdempotencyOptions(TimeSpan Lease);
+
 /// <summary>Endpoint metadata: this endpoint requires an Idempotency-Key header and replays its first success.</summary>
 public sealed record IdempotencyKeyRequired;
 
@@ -36,11 +39,9 @@ public static class IdempotencyExtensions
 /// 4xx or 5xx frees the key so a corrected or later request can run. A request that holds a key and dies
 /// loses it after a lease, so a retry can take over.
 /// </summary>
-internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, TimeProvider time, ILogger<IdempotencyMiddleware> logger)
+internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, IdempotencyOptions options, TimeProvider time, ILogger<IdempotencyMiddleware> logger)
 {
     public const int MaxKeyLength = 255;
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(90);
     private static readonly HashSet<string> TransportHeaders = new(StringComparer.OrdinalIgnoreCase) { "Date", "Server", "Transfer-Encoding", "Content-Length", "Connection" };
 
     public async Task InvokeAsync(HttpContext context)
@@ -60,7 +61,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         }
         var owner = context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? context.User.FindFirstValue("sub") ?? "anonymous";
         var fingerprint = await FingerprintAsync(context.Request);
-        var deadline = time.GetUtcNow() + MaxWait;
+        var deadline = time.GetUtcNow() + options.Lease + options.Lease / 2;
 
         while (true)
         {
@@ -68,7 +69,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
             var existing = await store.ReadAsync(owner, key, context.RequestAborted);
             if (existing is null)
             {
-                var claim = new IdempotencyRecord { Key = key, Owner = owner, RequestFingerprint = fingerprint, CreatedAt = now, LeaseUntil = now + Lease };
+                var claim = new IdempotencyRecord { Key = key, Owner = owner, RequestFingerprint = fingerprint, CreatedAt = now, LeaseUntil = now + options.Lease };
                 if (await store.TryClaimAsync(claim, context.RequestAborted) is { } etag)
                 {
                     await ExecuteAsync(context, claim, etag);
@@ -90,7 +91,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
             }
             if (record.LeaseUntil < now)
             {
-                var takeover = record with { LeaseUntil = now + Lease };
+                var takeover = record with { LeaseUntil = now + options.Lease };
                 if (await store.TryReplaceAsync(takeover, currentETag, context.RequestAborted) is { } etag)
                 {
                     logger.LogWarning("Taking over idempotency key {Key} whose first request stopped without an answer", key);

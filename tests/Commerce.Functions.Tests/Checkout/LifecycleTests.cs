@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Commerce.Functions.Tests.Checkout;
+
+/// <summary>The parts of the lifecycle that wait: payment deadlines, shipment, customer cancellation; and many buyers at once.</summary>
+public sealed class LifecycleTests
+{
+    [Fact]
+    public async Task An_unpaid_bank_transfer_is_cancelled_at_its_deadline_and_the_stock_released()
+    {
+        await using var shop = await Shop.OpenAsync(new Dictionary<string, string> { ["Orders:PaymentDeadline"] = "00:00:02" });
+        await shop.AddProductAsync("BANK-1", 10m, 5);
+        using var client = shop.Customer("slow-payer");
+
+        var placed = await Shop.CheckoutAsync(client, new { paymentMethod = "pm_bank_transfer", lines = new[] { new { sku = "BANK-1", quantity = 2 } } });
+        var id = (string)(await placed.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        await Shop.WaitForStatusAsync(client, id, "AwaitingPayment");
+        Assert.Equal(2, (await shop.StockAsync("BANK-1"))!.Reserved);
+        var order = await Shop.WaitForStatusAsync(client, id, "Cancelled");
+
+        Assert.Equal("payment_timeout", (string?)order["cancellationReason"]);
+        var stock = await shop.StockAsync("BANK-1");
+        Assert.Equal((5, 0), (stock!.OnHand, stock.Reserved));
+        Assert.Contains(order["payments"]!.AsArray(), p => (string?)p!["operation"] == "void");
+    }
+
+    [Fact]
+    public async Task A_customer_cancel_before_shipment_refunds_and_restocks_and_shipment_events_complete_the_rest()
+    {
+        await using var shop = await Shop.OpenAsync(new Dictionary<string, string> { ["Fulfilment:Mode"] = "manual" });
+        await shop.AddProductAsync("SHIP-1", 8m, 10);
+        using var client = shop.Customer("changes-mind");
+        using var admin = shop.Admin();
+
+        var first = (string)(await (await Shop.CheckoutAsync(client, new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "SHIP-1", quantity = 3 } } })).Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        var second = (string)(await (await Shop.CheckoutAsync(client, new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "SHIP-1", quantity = 1 } } })).Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        await Shop.WaitForStatusAsync(client, first, "Fulfilling");
+        await Shop.WaitForStatusAsync(client, second, "Fulfilling");
+        Assert.Equal(6, (await shop.StockAsync("SHIP-1"))!.OnHand);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync($"/api/orders/{first}/cancel", null)).StatusCode);
+        var cancelled = await Shop.WaitForStatusAsync(client, first, "Cancelled");
+        Assert.Equal("customer_cancelled", (string?)cancelled["cancellationReason"]);
+        Assert.Contains(cancelled["payments"]!.AsArray(), p => (string?)p!["operation"] == "refund" && (string?)p["outcome"] == "Approved");
+        Assert.Equal(9, (await shop.StockAsync("SHIP-1"))!.OnHand);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync($"/api/orders/{second}/shipment-events", new { type = "Lost" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync($"/api/orders/{second}/shipment-events", new { type = "Shipped" })).StatusCode);
+        await Shop.WaitForStatusAsync(client, second, "Shipped");
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/orders/{second}/cancel", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync($"/api/orders/{second}/shipment-events", new { type = "Delivered" })).StatusCode);
+        var completed = await Shop.WaitForStatusAsync(client, second, "Completed");
+        Assert.NotNull(completed["shipment"]!["deliveredAt"]);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.PostAsJsonAsync($"/api/orders/{second}/shipment-events", new { type = "Shipped" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Two_hundred_buyers_for_fifty_units_get_fifty_orders_and_the_rest_are_out_of_stock()
+    {
+        await using var shop = await Shop.OpenAsync();
+        await shop.AddProductAsync("HOT-1", 20m, 50);
+
+        var placed = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+        {
+            using var client = shop.Customer($"fan-{i}");
+            var response = await Shop.CheckoutAsync(client, new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "HOT-1", quantity = 1 } } });
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            return ($"fan-{i}", (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
+        }));
+        var finals = await Task.WhenAll(placed.Select(async p =>
+        {
+            using var client = shop.Customer(p.Item1);
+            return await Shop.WaitForStatusAsync(client, p.Item2, "Completed", "Cancelled");
+        }));
+
+        Assert.Equal(50, finals.Count(o => (string?)o["status"] == "Completed"));
+        Assert.Equal(150, finals.Count(o => (string?)o["cancellationReason"] == "out_of_stock"));
+        var stock = await shop.StockAsync("HOT-1");
+        Assert.Equal((0, 0, 0), (stock!.OnHand, stock.Reserved, stock.Available));
+    }
+}
