@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Commerce.Durable;
 using Commerce.Durable.Hosting;
+using Commerce.Hosting;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Orders.Orders;
 using Commerce.Testing;
@@ -12,8 +13,11 @@ namespace Commerce.Orchestrations.Tests;
 /// The lifecycle's decisions and compensations on the real engine, with scripted activities standing in
 /// for stock and payments, so each path can be forced. The real activities are covered end to end.
 /// </summary>
-public sealed class OrderLifecycleScenarioTests
+public abstract class OrderLifecycleScenarioTests
 {
+    /// <summary>Settings that select the storage backend.</summary>
+    protected abstract IReadOnlyDictionary<string, string> BackendSettings { get; }
+
     private static readonly LifecycleTimings Fast = new(
         PaymentDeadline: TimeSpan.FromSeconds(1),
         ShipmentDeadline: TimeSpan.FromSeconds(30),
@@ -39,7 +43,7 @@ public sealed class OrderLifecycleScenarioTests
         public int AuthorizeAttempts;
     }
 
-    private static async Task<(FunctionAppHarness App, DurableTaskClient Client)> StartAsync(Script script)
+    private async Task<(FunctionAppHarness App, DurableTaskClient Client)> StartAsync(Script script)
     {
         void Add(DurableTaskRegistry r, string name, Func<object?, object?> act) =>
             r.AddActivityFunc<System.Text.Json.JsonElement?, object?>(name, (_, input) =>
@@ -48,7 +52,8 @@ public sealed class OrderLifecycleScenarioTests
                 return Task.FromResult(act(input));
             });
 
-        var app = await FunctionAppHarness.StartAsync(b => b.AddDurableTask(r =>
+        var settings = new Dictionary<string, string>(BackendSettings) { ["Queues:MaxPollingInterval"] = "00:00:00.200" };
+        var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, settings, configure: b => b.AddDurableTask(r =>
         {
             r.AddOrchestrator<OrderLifecycleOrchestrator, OrderLifecycleInput, OrderLifecycleResult>(OrderLifecycleOrchestrator.Name);
             Add(r, OrderActivities.Validate, _ => new ValidationOutcome(script.Valid, script.Valid ? null : "product archived"));
@@ -258,4 +263,22 @@ public sealed class OrderLifecycleScenarioTests
             await Task.Delay(50);
         Assert.Contains(call, script.Calls);
     }
+}
+
+public sealed class EmbeddedOrderLifecycleScenarioTests : OrderLifecycleScenarioTests
+{
+    protected override IReadOnlyDictionary<string, string> BackendSettings { get; } = new Dictionary<string, string> { ["Storage:Preset"] = "embedded" };
+}
+
+/// <summary>The same scenarios on Cosmos DB (cosmosdb-server) and Azure Storage queues and blobs (Azurite).</summary>
+public sealed class AzureOrderLifecycleScenarioTests(Commerce.Testing.Emulators.AzuriteFixture azurite, Commerce.Testing.Emulators.CosmosDbServerFixture cosmos)
+    : OrderLifecycleScenarioTests, IClassFixture<Commerce.Testing.Emulators.AzuriteFixture>, IClassFixture<Commerce.Testing.Emulators.CosmosDbServerFixture>
+{
+    protected override IReadOnlyDictionary<string, string> BackendSettings => new Dictionary<string, string>
+    {
+        ["Storage:Preset"] = "azure",
+        ["AzureWebJobsStorage"] = azurite.ConnectionString,
+        ["CosmosDb"] = cosmos.ConnectionString + "DisableServerCertificateValidation=true;",
+        ["Storage:CosmosDatabase"] = $"orders{Guid.NewGuid():N}"[..20],
+    };
 }
