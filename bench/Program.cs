@@ -1,3 +1,5 @@
+using Commerce.Bench.Catalog;
+using Commerce.Bench.Checkout;
 using Commerce.Bench.Durable;
 using Commerce.Bench.Storage;
 
@@ -5,6 +7,8 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
 {
     ["storage"] = StorageBenchmark.RunAsync,
     ["durable"] = DurableBenchmark.RunAsync,
+    ["catalog"] = CatalogBenchmark.RunAsync,
+    ["checkout"] = CheckoutBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

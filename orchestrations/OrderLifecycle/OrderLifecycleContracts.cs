@@ -48,7 +48,14 @@ public sealed record RiskOutcome(bool Approved, string? Reason);
 /// <summary>An authorization that went through (or waits for the provider's confirmation).</summary>
 public sealed record PaymentAuthorization(string Channel, string AuthorizationId, bool Pending, Invoice? Invoice);
 
-public sealed record StepRecord(string OrderId, string Step, OrderStatus? Status = null, string? Detail = null, string? CancellationReason = null);
+/// <summary>One step of the order's life to record, with the status it moves the order to, if any.</summary>
+public sealed record OrderStep(string Step, OrderStatus? Status = null, string? Detail = null, string? CancellationReason = null);
+
+public sealed record OrderSteps(string OrderId, IReadOnlyList<OrderStep> Steps)
+{
+    public static Order Apply(Order order, IEnumerable<OrderStep> steps, DateTimeOffset at) =>
+        steps.Aggregate(order, (current, step) => current.WithStep(step.Step, at, step.Status, step.Detail, step.CancellationReason));
+}
 
 public sealed record PaymentRequest(string OrderId, string CustomerId, decimal Amount, string Currency, string PaymentMethod);
 

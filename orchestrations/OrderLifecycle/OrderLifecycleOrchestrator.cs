@@ -8,7 +8,9 @@ namespace Commerce.Orchestrations.OrderLifecycle;
 /// declines, waiting for asynchronous confirmations), confirm (capture, then commit stock), fulfil, complete.
 /// Any failure after stock is reserved undoes what was done, newest first: refund if captured, void if
 /// authorized, put committed stock back or release the reservation. Every activity is idempotent, keyed by
-/// order id and step, because the engine runs activities at least once.
+/// order id and step, because the engine runs activities at least once. Activities record the steps they
+/// complete on the order themselves (reserved, awaiting payment, paid, fulfilling), so each step costs one
+/// round trip through the engine.
 /// </summary>
 public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycleInput, OrderLifecycleResult>
 {
@@ -25,17 +27,16 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         var timings = order.Timings;
         var undo = new Stack<(string Activity, object Input, string Step)>();
 
-        Task Record(string step, OrderStatus? status = null, string? detail = null) =>
-            context.CallActivityAsync(OrderActivities.Record, new StepRecord(order.OrderId, step, status, detail), Reliable);
+        Task Record(params OrderStep[] steps) => context.CallActivityAsync(OrderActivities.Record, new OrderSteps(order.OrderId, steps), Reliable);
 
         async Task<OrderLifecycleResult> Cancel(string reason, string? detail)
         {
             while (undo.TryPop(out var step))
             {
                 await context.CallActivityAsync(step.Activity, step.Input, Reliable);
-                await Record(step.Step);
+                await Record(new OrderStep(step.Step));
             }
-            await context.CallActivityAsync(OrderActivities.Record, new StepRecord(order.OrderId, "cancelled", OrderStatus.Cancelled, detail, reason), Reliable);
+            await Record(new OrderStep("cancelled", OrderStatus.Cancelled, detail, reason));
             return new OrderLifecycleResult(OrderStatus.Cancelled, reason);
         }
 
@@ -48,13 +49,11 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         if (!reservation.Reserved)
             return await Cancel(CancellationReasons.OutOfStock, $"not enough stock of {reservation.ShortSku}");
         undo.Push((OrderActivities.Release, order.OrderId, "stock-released"));
-        await Record("stock-reserved");
 
         var risk = await context.CallActivityAsync<RiskOutcome>(OrderActivities.AssessRisk, order, Reliable);
         if (!risk.Approved)
             return await Cancel(CancellationReasons.RiskDenied, risk.Reason);
 
-        await Record("awaiting-payment", OrderStatus.AwaitingPayment);
         PaymentAuthorization authorization;
         try
         {
@@ -84,7 +83,7 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
                 return await Cancel(CancellationReasons.CustomerCancelled, "cancelled by the customer before payment");
             if (first == failed)
                 return await Cancel(CancellationReasons.PaymentDeclined, (await failed).Reason);
-            await Record("payment-confirmed", detail: (await confirmed).EventId);
+            await Record(new OrderStep("payment-confirmed", Detail: (await confirmed).EventId));
         }
 
         try
@@ -99,42 +98,44 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         await context.CallActivityAsync(OrderActivities.Commit, order.OrderId, Reliable);
         undo.Push((OrderActivities.Restock, order.OrderId, "stock-returned"));
         undo.Push((OrderActivities.Refund, payment, "payment-refunded"));
-        await Record("paid", OrderStatus.Paid);
 
         await context.CallActivityAsync(OrderActivities.CreateShipment, order.OrderId, Reliable);
-        await Record("fulfilling", OrderStatus.Fulfilling);
         if (!timings.AutoFulfilment)
         {
             using var stopWaiting = new CancellationTokenSource();
-            var shipped = context.WaitForExternalEvent<string?>(OrderEvents.Shipped, stopWaiting.Token);
+            var shipment = context.WaitForExternalEvent<string?>(OrderEvents.Shipped, stopWaiting.Token);
             var cancelled = context.WaitForExternalEvent<string?>(OrderEvents.CancelRequested, stopWaiting.Token);
             var overdue = context.CreateTimer(timings.ShipmentDeadline, stopWaiting.Token);
-            var first = await Task.WhenAny(shipped, cancelled, overdue);
+            var first = await Task.WhenAny(shipment, cancelled, overdue);
             if (first == overdue)
             {
-                await Record("shipment-overdue", detail: $"not shipped within {timings.ShipmentDeadline}");
-                first = await Task.WhenAny(shipped, cancelled);
+                await Record(new OrderStep("shipment-overdue", Detail: $"not shipped within {timings.ShipmentDeadline}"));
+                first = await Task.WhenAny(shipment, cancelled);
             }
             stopWaiting.Cancel();
             if (first == cancelled)
                 return await Cancel(CancellationReasons.CustomerCancelled, "cancelled by the customer before shipment");
         }
         undo.Clear();
-        await Record("shipped", OrderStatus.Shipped);
-
-        if (!timings.AutoFulfilment)
+        var shipped = new OrderStep(Order.ShippedStep, OrderStatus.Shipped);
+        var delivered = new OrderStep(Order.DeliveredStep);
+        var completed = new OrderStep("completed", OrderStatus.Completed);
+        if (timings.AutoFulfilment)
         {
-            try
-            {
-                await context.WaitForExternalEvent<string?>(OrderEvents.Delivered, timings.DeliveryDeadline);
-            }
-            catch (TaskCanceledException)
-            {
-                await Record("delivery-assumed", detail: $"no delivery report within {timings.DeliveryDeadline}");
-            }
+            await Record(shipped, delivered, completed);
+            return new OrderLifecycleResult(OrderStatus.Completed, null);
         }
-        await Record("delivered");
-        await Record("completed", OrderStatus.Completed);
+
+        await Record(shipped);
+        try
+        {
+            await context.WaitForExternalEvent<string?>(OrderEvents.Delivered, timings.DeliveryDeadline);
+            await Record(delivered, completed);
+        }
+        catch (TaskCanceledException)
+        {
+            await Record(new OrderStep("delivery-assumed", Detail: $"no delivery report within {timings.DeliveryDeadline}"), delivered, completed);
+        }
         return new OrderLifecycleResult(OrderStatus.Completed, null);
     }
 

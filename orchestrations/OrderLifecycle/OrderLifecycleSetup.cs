@@ -19,5 +19,5 @@ public static class OrderLifecycleSetup
         .AddActivity<ReleaseStock, string, bool>(OrderActivities.Release)
         .AddActivity<RestockOrder, string, bool>(OrderActivities.Restock)
         .AddActivity<CreateShipment, string, string>(OrderActivities.CreateShipment)
-        .AddActivity<RecordOrderStep, StepRecord, bool>(OrderActivities.Record);
+        .AddActivity<RecordOrderStep, OrderSteps, bool>(OrderActivities.Record);
 }

@@ -48,7 +48,9 @@ public abstract class OrderLifecycleScenarioTests
         void Add(DurableTaskRegistry r, string name, Func<object?, object?> act) =>
             r.AddActivityFunc<System.Text.Json.JsonElement?, object?>(name, (_, input) =>
             {
-                script.Calls.Enqueue(name == OrderActivities.Record ? $"{name}:{input!.Value.GetProperty("step").GetString()}" : name);
+                script.Calls.Enqueue(name == OrderActivities.Record
+                    ? $"{name}:{string.Join("+", input!.Value.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetString()))}"
+                    : name);
                 return Task.FromResult(act(input));
             });
 
@@ -104,10 +106,8 @@ public abstract class OrderLifecycleScenarioTests
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Completed, null), result);
         Assert.Equal(
         [
-            OrderActivities.Validate, OrderActivities.Reserve, "RecordOrderStep:stock-reserved", OrderActivities.AssessRisk,
-            "RecordOrderStep:awaiting-payment", OrderActivities.Authorize, OrderActivities.Capture, OrderActivities.Commit,
-            "RecordOrderStep:paid", OrderActivities.CreateShipment, "RecordOrderStep:fulfilling", "RecordOrderStep:shipped",
-            "RecordOrderStep:delivered", "RecordOrderStep:completed",
+            OrderActivities.Validate, OrderActivities.Reserve, OrderActivities.AssessRisk, OrderActivities.Authorize, OrderActivities.Capture,
+            OrderActivities.Commit, OrderActivities.CreateShipment, "RecordOrderStep:shipped+delivered+completed",
         ], script.Calls);
     }
 
@@ -229,7 +229,7 @@ public abstract class OrderLifecycleScenarioTests
         var input = Order("o-cancel", Fast with { AutoFulfilment = false });
 
         await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
-        await WaitForCallAsync(script, "RecordOrderStep:fulfilling");
+        await WaitForCallAsync(script, OrderActivities.CreateShipment);
         await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, "c-1");
         var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
 
@@ -246,7 +246,7 @@ public abstract class OrderLifecycleScenarioTests
         var input = Order("o-ship", Fast with { AutoFulfilment = false });
 
         await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
-        await WaitForCallAsync(script, "RecordOrderStep:fulfilling");
+        await WaitForCallAsync(script, OrderActivities.CreateShipment);
         await client.RaiseEventAsync(input.OrderId, OrderEvents.Shipped, "track-1");
         await WaitForCallAsync(script, "RecordOrderStep:shipped");
         await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, "c-1");

@@ -4,22 +4,24 @@ using Commerce.Orders.Risk;
 
 namespace Commerce.Orchestrations.OrderLifecycle.Activities;
 
-/// <summary>Adds a step to the order's timeline (and its status); a step already recorded is left alone.</summary>
-public sealed class RecordOrderStep(OrderRepository orders, TimeProvider time) : TaskActivity<StepRecord, bool>
+/// <summary>Adds steps to the order's timeline (and moves its status); a step already recorded is left alone.</summary>
+public sealed class RecordOrderStep(OrderRepository orders, TimeProvider time) : TaskActivity<OrderSteps, bool>
 {
-    public override async Task<bool> RunAsync(TaskActivityContext context, StepRecord record)
+    public override async Task<bool> RunAsync(TaskActivityContext context, OrderSteps record)
     {
-        await orders.UpdateAsync(record.OrderId, order => order.WithStep(record.Step, time.GetUtcNow(), record.Status, record.Detail, record.CancellationReason), context.CancellationToken);
+        await orders.UpdateAsync(record.OrderId, order => OrderSteps.Apply(order, record.Steps, time.GetUtcNow()), context.CancellationToken);
         return true;
     }
 }
 
-/// <summary>Opens the order's shipment (once).</summary>
+/// <summary>Opens the order's shipment (once) and marks the order as being fulfilled.</summary>
 public sealed class CreateShipment(OrderRepository orders, TimeProvider time) : TaskActivity<string, string>
 {
     public override async Task<string> RunAsync(TaskActivityContext context, string orderId)
     {
-        var order = await orders.UpdateAsync(orderId, o => o.Shipment is null ? o with { Shipment = new Shipment($"shp-{o.Id}", time.GetUtcNow()) } : o, context.CancellationToken);
+        var now = time.GetUtcNow();
+        var order = await orders.UpdateAsync(orderId, o =>
+            (o.Shipment is null ? o with { Shipment = new Shipment($"shp-{o.Id}", now) } : o).WithStep("fulfilling", now, OrderStatus.Fulfilling), context.CancellationToken);
         return order.Shipment!.Id;
     }
 }

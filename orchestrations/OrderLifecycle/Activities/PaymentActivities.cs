@@ -13,7 +13,7 @@ namespace Commerce.Orchestrations.OrderLifecycle.Activities;
 /// same question and gets the same answer. Soft declines and outages end in <see cref="PaymentRetryableException"/>
 /// for the orchestration's retry policy; hard declines in <see cref="PaymentDeclinedException"/>.
 /// </summary>
-public sealed class AuthorizePayment(PaymentRouter router, OrderRepository orders, CustomerService customers) : TaskActivity<PaymentRequest, PaymentAuthorization>
+public sealed class AuthorizePayment(PaymentRouter router, OrderRepository orders, CustomerService customers, TimeProvider time) : TaskActivity<PaymentRequest, PaymentAuthorization>
 {
     public override async Task<PaymentAuthorization> RunAsync(TaskActivityContext context, PaymentRequest request)
     {
@@ -28,7 +28,7 @@ public sealed class AuthorizePayment(PaymentRouter router, OrderRepository order
         var invoice = result.Invoice is { } i ? new Orders.Orders.Invoice(i.Id, i.Amount, i.Currency, i.IssuedAt, i.DueAt) : null;
         await orders.UpdateAsync(request.OrderId, order =>
         {
-            var updated = order.WithPayments(routed.Attempts.Select(PaymentRecords.ToOrderPayment));
+            var updated = order.WithStep("awaiting-payment", time.GetUtcNow(), OrderStatus.AwaitingPayment).WithPayments(routed.Attempts.Select(PaymentRecords.ToOrderPayment));
             return invoice is not null && order.Invoice is null ? updated with { Invoice = invoice } : updated;
         }, context.CancellationToken);
 

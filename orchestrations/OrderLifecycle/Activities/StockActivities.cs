@@ -32,22 +32,25 @@ public sealed class ValidateOrder(PricingService pricing, CustomerService custom
     }
 }
 
-/// <summary>Holds stock for every line under the order id, all or none.</summary>
-public sealed class ReserveStock(InventoryService inventory) : TaskActivity<ReserveRequest, ReservationOutcome>
+/// <summary>Holds stock for every line under the order id, all or none, and notes it on the order.</summary>
+public sealed class ReserveStock(InventoryService inventory, OrderRepository orders, TimeProvider time) : TaskActivity<ReserveRequest, ReservationOutcome>
 {
     public override async Task<ReservationOutcome> RunAsync(TaskActivityContext context, ReserveRequest request)
     {
         var result = await inventory.ReserveAsync(request.OrderId, request.Lines.Select(l => new StockLine(l.Sku, l.Quantity)).ToList(), request.ExpiresAt, context.CancellationToken);
+        if (result.Reserved)
+            await orders.UpdateAsync(request.OrderId, o => o.WithStep("stock-reserved", time.GetUtcNow()), context.CancellationToken);
         return new ReservationOutcome(result.Reserved, result.ShortSku);
     }
 }
 
-/// <summary>The held units leave stock (on hand and reserved both go down).</summary>
-public sealed class CommitStock(InventoryService inventory, OrderRepository orders) : TaskActivity<string, bool>
+/// <summary>The held units leave stock (on hand and reserved both go down); the order is paid.</summary>
+public sealed class CommitStock(InventoryService inventory, OrderRepository orders, TimeProvider time) : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string orderId)
     {
         await inventory.CommitAsync(orderId, await StockSkus.OfAsync(orders, orderId, context.CancellationToken), context.CancellationToken);
+        await orders.UpdateAsync(orderId, o => o.WithStep("paid", time.GetUtcNow(), OrderStatus.Paid), context.CancellationToken);
         return true;
     }
 }

@@ -23,6 +23,13 @@ public sealed class OrchestrationWorker(
     private readonly ILogger _logger = loggers.CreateLogger<OrchestrationWorker>();
     private readonly ConcurrentDictionary<string, InstanceInbox> _inboxes = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Instances whose last committed outbox this process has sent, by the ETag of that commit: their next
+    /// step here clears the outbox in its own commit instead of a write of its own. Another process, or
+    /// this one after a restart, does not know and sends the outbox again, which is harmless.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, string> _sent = new(StringComparer.Ordinal);
+
     /// <summary>Completes when the step that includes <paramref name="message"/> is committed and its outbox sent.</summary>
     public Task HandleAsync(WorkMessage message, CancellationToken cancellationToken = default)
     {
@@ -94,8 +101,16 @@ public sealed class OrchestrationWorker(
 
             if (state.Outbox.Count > 0 || state.Status != state.IndexedStatus)
             {
-                // A previous step committed but may not have finished sending; doing it again is harmless.
-                await PublishAsync(state).ConfigureAwait(false);
+                if (etag is not null && _sent.TryGetValue(instanceId, out var sentAt) && sentAt == etag)
+                {
+                    state.Outbox.Clear();
+                    state.IndexedStatus = state.Status;
+                }
+                else
+                {
+                    // A previous step committed but may not have finished sending; doing it again is harmless.
+                    await PublishAsync(state).ConfigureAwait(false);
+                }
                 changed = true;
             }
 
@@ -123,12 +138,21 @@ public sealed class OrchestrationWorker(
         }
     }
 
-    /// <summary>Sends what the committed step produced and brings the index up to date, then records that it is done.</summary>
+    /// <summary>
+    /// Sends what the committed step produced and brings the index up to date. A finished instance records
+    /// that at once; a running one leaves it to its next step (see <see cref="_sent"/>).
+    /// </summary>
     private async Task FinishStepAsync(InstanceState state, string etag)
     {
         if (state.Outbox.Count == 0 && state.Status == state.IndexedStatus)
             return;
         await PublishAsync(state).ConfigureAwait(false);
+        if (!state.Status.IsTerminal())
+        {
+            _sent[state.InstanceId] = etag;
+            return;
+        }
+        _sent.TryRemove(state.InstanceId, out _);
         try
         {
             await store.SaveAsync(state, etag).ConfigureAwait(false);

@@ -79,7 +79,9 @@ public sealed class OrderRepository(IDocumentStore documents, TimeProvider time)
             {
                 continue;
             }
-            await IndexAsync(changed, cancellationToken).ConfigureAwait(false);
+            // Lists show status and totals only; other changes (payments, timeline) leave the index alone.
+            if (changed.Status != current.Value.Status || changed.CancellationReason != current.Value.CancellationReason || changed.Total != current.Value.Total)
+                await IndexAsync(changed, cancellationToken).ConfigureAwait(false);
             return changed;
         }
     }
