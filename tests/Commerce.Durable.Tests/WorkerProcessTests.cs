@@ -22,13 +22,13 @@ public sealed class WorkerProcessTests(ITestOutputHelper output)
     public async Task Instances_survive_repeated_kills_and_each_side_effect_happens_once()
     {
         using var data = new TempDirectory("durable-crash");
-        const int instances = 1000;
+        const int instances = 4000;
         var random = new Random(20261122);
         var kills = 0;
         for (var round = 0; round < 5; round++)
         {
             using var worker = Worker.Start(data.Path, instances);
-            await Task.Delay(random.Next(300, 2000));
+            await Task.Delay(random.Next(300, 1200));
             if (worker.HasExited)
             {
                 Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(5)) == 0, worker.Output);

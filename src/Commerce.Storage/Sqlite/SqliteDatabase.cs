@@ -5,7 +5,7 @@ namespace Commerce.Storage.Sqlite;
 
 /// <summary>
 /// One SQLite file in WAL mode with a pool of open connections, each keeping its prepared statements,
-/// and one writer at a time inside this process (other processes wait on SQLite's busy timeout).
+/// and one writer that commits concurrent writes together (other processes wait on SQLite's busy timeout).
 /// </summary>
 /// <remarks>
 /// synchronous=NORMAL in WAL mode survives a killed process (the WAL is in the OS page cache);
@@ -17,7 +17,10 @@ public sealed class SqliteDatabase : IDisposable
 
     private readonly string _connectionString;
     private readonly ConcurrentBag<SqliteSession> _idle = [];
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    private const int MaxWritesPerCommit = 256;
+
+    private readonly System.Threading.Channels.Channel<IWrite> _writes = System.Threading.Channels.Channel.CreateUnbounded<IWrite>(new() { SingleReader = true });
+    private readonly Task _writeLoop;
     private bool _disposed;
 
     public SqliteDatabase(string path)
@@ -31,8 +34,9 @@ public sealed class SqliteDatabase : IDisposable
             Pooling = false,
             DefaultTimeout = 30,
         }.ToString();
-        using var session = Rent();
-        session.Execute("PRAGMA journal_mode=WAL;");
+        using (var session = Rent())
+            session.Execute("PRAGMA journal_mode=WAL;");
+        _writeLoop = Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
     public string Path { get; }
@@ -67,30 +71,93 @@ public sealed class SqliteDatabase : IDisposable
         return new SqliteSession(this, connection);
     }
 
-    /// <summary>A session for writing; the only writer in this process until it is disposed.</summary>
-    public async ValueTask<SqliteSession> RentWriterAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction and completes once it is committed. Writes from
+    /// concurrent callers are grouped into one transaction by a single writer (group commit): SQLite allows
+    /// one writer at a time anyway, and one commit for many small writes costs little more than for one.
+    /// An exception thrown by <paramref name="work"/> goes to its caller only; the others still commit.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteSession, T> work)
     {
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var item = new Write<T>(work);
+        _writes.Writer.TryWrite(item);
+        return item.Completion.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<IWrite>(MaxWritesPerCommit);
+        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            var session = Rent();
-            session.ReleasesWriter = true;
-            return session;
+            while (batch.Count < MaxWritesPerCommit && _writes.Reader.TryRead(out var next))
+                batch.Add(next);
+            using var session = Rent();
+            try
+            {
+                session.Execute("BEGIN IMMEDIATE;");
+                foreach (var write in batch)
+                    write.Run(session);
+                session.Execute("COMMIT;");
+                foreach (var write in batch)
+                    write.Complete();
+            }
+            catch (Exception e)
+            {
+                try
+                {
+                    session.Execute("ROLLBACK;");
+                }
+                catch (SqliteException)
+                {
+                    // Nothing to roll back: BEGIN itself failed.
+                }
+                foreach (var write in batch)
+                    write.Fail(e);
+            }
+            batch.Clear();
         }
-        catch
+    }
+
+    private interface IWrite
+    {
+        void Run(SqliteSession session);
+        void Complete();
+        void Fail(Exception error);
+    }
+
+    private sealed class Write<T>(Func<SqliteSession, T> work) : IWrite
+    {
+        private T? _result;
+        private Exception? _error;
+
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Run(SqliteSession session)
         {
-            _writer.Release();
-            throw;
+            try
+            {
+                _result = work(session);
+            }
+            catch (Exception e)
+            {
+                _error = e;
+            }
         }
+
+        public void Complete()
+        {
+            if (_error is null)
+                Completion.TrySetResult(_result!);
+            else
+                Completion.TrySetException(_error);
+        }
+
+        public void Fail(Exception error) => Completion.TrySetException(_error ?? error);
     }
 
     internal void Return(SqliteSession session)
     {
-        if (session.ReleasesWriter)
-        {
-            session.ReleasesWriter = false;
-            _writer.Release();
-        }
         if (_disposed || _idle.Count >= MaxIdleSessions)
             session.Close();
         else
@@ -99,6 +166,8 @@ public sealed class SqliteDatabase : IDisposable
 
     public void Dispose()
     {
+        _writes.Writer.TryComplete();
+        _writeLoop.Wait();
         _disposed = true;
         while (_idle.TryTake(out var session))
             session.Close();
@@ -118,8 +187,6 @@ public sealed class SqliteSession : IDisposable
     }
 
     public SqliteConnection Connection { get; }
-
-    internal bool ReleasesWriter { get; set; }
 
     /// <summary>The cached command for <paramref name="sql"/>, with its parameters declared once by name.</summary>
     public SqliteCommand Command(string sql, params ReadOnlySpan<string> parameterNames)

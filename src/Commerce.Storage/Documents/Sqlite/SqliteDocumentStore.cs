@@ -22,18 +22,15 @@ public sealed class SqliteDocumentStore(SqliteDatabase database) : IDocumentStor
         if (_containers.TryGetValue(name, out var existing))
             return existing;
         StorageNames.Validate("container", name);
-        using (var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false))
-        {
-            session.Execute($"""
-                CREATE TABLE IF NOT EXISTS "{TableName(name)}" (
-                    pk TEXT NOT NULL,
-                    id TEXT NOT NULL,
-                    etag TEXT NOT NULL,
-                    body TEXT NOT NULL,
-                    PRIMARY KEY (pk, id)
-                ) WITHOUT ROWID;
-                """);
-        }
+        await database.WriteAsync(session => session.Execute($"""
+            CREATE TABLE IF NOT EXISTS "{TableName(name)}" (
+                pk TEXT NOT NULL,
+                id TEXT NOT NULL,
+                etag TEXT NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY (pk, id)
+            ) WITHOUT ROWID;
+            """)).ConfigureAwait(false);
         return _containers.GetOrAdd(name, n => new SqliteDocumentContainer(database, n));
     }
 
@@ -77,8 +74,7 @@ internal sealed class SqliteDocumentContainer(SqliteDatabase database, string na
         DocumentRules.ValidateKey(partitionKey, id);
         DocumentRules.ValidateBody(json);
         var etag = NewETag();
-        using var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false);
-        if (Write(session, _insert, partitionKey, id, etag, json) == 0)
+        if (await database.WriteAsync(session => Write(session, _insert, partitionKey, id, etag, json)).ConfigureAwait(false) == 0)
             throw new DocumentConflictException(name, partitionKey, id);
         return new StoredDocument(partitionKey, id, etag, json);
     }
@@ -88,8 +84,7 @@ internal sealed class SqliteDocumentContainer(SqliteDatabase database, string na
         DocumentRules.ValidateKey(partitionKey, id);
         DocumentRules.ValidateBody(json);
         var etag = NewETag();
-        using var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false);
-        Write(session, _upsert, partitionKey, id, etag, json);
+        await database.WriteAsync(session => Write(session, _upsert, partitionKey, id, etag, json)).ConfigureAwait(false);
         return new StoredDocument(partitionKey, id, etag, json);
     }
 
@@ -99,38 +94,42 @@ internal sealed class SqliteDocumentContainer(SqliteDatabase database, string na
         DocumentRules.ValidateBody(json);
         ArgumentException.ThrowIfNullOrEmpty(ifMatch);
         var etag = NewETag();
-        using var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false);
-        var command = session.Command(_replace, "$pk", "$id", "$etag", "$body", "$ifMatch");
-        command.Parameters[0].Value = partitionKey;
-        command.Parameters[1].Value = id;
-        command.Parameters[2].Value = etag;
-        command.Parameters[3].Value = json.ToArray();
-        command.Parameters[4].Value = ifMatch;
-        if (command.ExecuteNonQuery() == 1)
-            return new StoredDocument(partitionKey, id, etag, json);
-        throw Exists(session, partitionKey, id)
-            ? new DocumentPreconditionFailedException(name, partitionKey, id)
-            : new DocumentNotFoundException(name, partitionKey, id);
+        return await database.WriteAsync(session =>
+        {
+            var command = session.Command(_replace, "$pk", "$id", "$etag", "$body", "$ifMatch");
+            command.Parameters[0].Value = partitionKey;
+            command.Parameters[1].Value = id;
+            command.Parameters[2].Value = etag;
+            command.Parameters[3].Value = json.ToArray();
+            command.Parameters[4].Value = ifMatch;
+            if (command.ExecuteNonQuery() == 1)
+                return new StoredDocument(partitionKey, id, etag, json);
+            throw Exists(session, partitionKey, id)
+                ? new DocumentPreconditionFailedException(name, partitionKey, id)
+                : new DocumentNotFoundException(name, partitionKey, id);
+        }).ConfigureAwait(false);
     }
 
     public async Task<bool> DeleteAsync(string partitionKey, string id, string? ifMatch = null, CancellationToken cancellationToken = default)
     {
         DocumentRules.ValidateKey(partitionKey, id);
-        using var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false);
-        if (ifMatch is null)
+        return await database.WriteAsync(session =>
         {
-            var delete = session.Command(_delete, "$pk", "$id");
-            delete.Parameters[0].Value = partitionKey;
-            delete.Parameters[1].Value = id;
-            return delete.ExecuteNonQuery() == 1;
-        }
-        var conditional = session.Command(_deleteIfMatch, "$pk", "$id", "$ifMatch");
-        conditional.Parameters[0].Value = partitionKey;
-        conditional.Parameters[1].Value = id;
-        conditional.Parameters[2].Value = ifMatch;
-        if (conditional.ExecuteNonQuery() == 1)
-            return true;
-        return Exists(session, partitionKey, id) ? throw new DocumentPreconditionFailedException(name, partitionKey, id) : false;
+            if (ifMatch is null)
+            {
+                var delete = session.Command(_delete, "$pk", "$id");
+                delete.Parameters[0].Value = partitionKey;
+                delete.Parameters[1].Value = id;
+                return delete.ExecuteNonQuery() == 1;
+            }
+            var conditional = session.Command(_deleteIfMatch, "$pk", "$id", "$ifMatch");
+            conditional.Parameters[0].Value = partitionKey;
+            conditional.Parameters[1].Value = id;
+            conditional.Parameters[2].Value = ifMatch;
+            if (conditional.ExecuteNonQuery() == 1)
+                return true;
+            return Exists(session, partitionKey, id) ? throw new DocumentPreconditionFailedException(name, partitionKey, id) : false;
+        }).ConfigureAwait(false);
     }
 
     public Task<DocumentPage> QueryAsync(string partitionKey, DocumentQuery query, CancellationToken cancellationToken = default)

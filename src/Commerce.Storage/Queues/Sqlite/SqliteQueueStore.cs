@@ -78,7 +78,7 @@ internal sealed class SqliteMessageQueue(SqliteDatabase database, TimeProvider t
             throw new ArgumentOutOfRangeException(nameof(visibilityDelay), "A delay cannot be negative.");
         var id = Guid.CreateVersion7().ToString();
         var now = time.GetUtcNow();
-        using (var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false))
+        await database.WriteAsync(session =>
         {
             var command = session.Command(Insert, "$queue", "$id", "$body", "$now", "$visibleAt");
             command.Parameters[0].Value = name;
@@ -86,8 +86,8 @@ internal sealed class SqliteMessageQueue(SqliteDatabase database, TimeProvider t
             command.Parameters[2].Value = message;
             command.Parameters[3].Value = now.ToUnixTimeMilliseconds();
             command.Parameters[4].Value = (now + delay).ToUnixTimeMilliseconds();
-            command.ExecuteNonQuery();
-        }
+            return command.ExecuteNonQuery();
+        }).ConfigureAwait(false);
         _arrivals.Fire();
         return id;
     }
@@ -97,24 +97,27 @@ internal sealed class SqliteMessageQueue(SqliteDatabase database, TimeProvider t
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(visibilityTimeout, TimeSpan.Zero);
         var now = time.GetUtcNow();
-        var messages = new List<QueueMessage>();
-        using var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false);
-        var command = session.Command(Take, "$queue", "$now", "$until", "$max");
-        command.Parameters[0].Value = name;
-        command.Parameters[1].Value = now.ToUnixTimeMilliseconds();
-        command.Parameters[2].Value = (now + visibilityTimeout).ToUnixTimeMilliseconds();
-        command.Parameters[3].Value = maxMessages;
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        var messages = await database.WriteAsync(session =>
         {
-            messages.Add(new QueueMessage(
-                reader.GetString(0),
-                reader.GetString(5),
-                reader.GetString(1),
-                reader.GetInt32(2),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
-        }
+            var taken = new List<QueueMessage>();
+            var command = session.Command(Take, "$queue", "$now", "$until", "$max");
+            command.Parameters[0].Value = name;
+            command.Parameters[1].Value = now.ToUnixTimeMilliseconds();
+            command.Parameters[2].Value = (now + visibilityTimeout).ToUnixTimeMilliseconds();
+            command.Parameters[3].Value = maxMessages;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                taken.Add(new QueueMessage(
+                    reader.GetString(0),
+                    reader.GetString(5),
+                    reader.GetString(1),
+                    reader.GetInt32(2),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+            }
+            return taken;
+        }).ConfigureAwait(false);
         // RETURNING yields rows in storage order; hand them out oldest first (ids are time-ordered).
         messages.Sort((a, b) => a.InsertedOn != b.InsertedOn ? a.InsertedOn.CompareTo(b.InsertedOn) : string.CompareOrdinal(a.MessageId, b.MessageId));
         return messages;
@@ -122,12 +125,15 @@ internal sealed class SqliteMessageQueue(SqliteDatabase database, TimeProvider t
 
     public async Task DeleteAsync(QueueMessage message, CancellationToken cancellationToken = default)
     {
-        using var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false);
-        var command = session.Command(Remove, "$queue", "$id", "$receipt");
-        command.Parameters[0].Value = name;
-        command.Parameters[1].Value = message.MessageId;
-        command.Parameters[2].Value = message.PopReceipt;
-        if (command.ExecuteNonQuery() == 0)
+        var removed = await database.WriteAsync(session =>
+        {
+            var command = session.Command(Remove, "$queue", "$id", "$receipt");
+            command.Parameters[0].Value = name;
+            command.Parameters[1].Value = message.MessageId;
+            command.Parameters[2].Value = message.PopReceipt;
+            return command.ExecuteNonQuery();
+        }).ConfigureAwait(false);
+        if (removed == 0)
             throw new QueueMessageNotFoundException(name, message.MessageId);
     }
 
@@ -135,16 +141,15 @@ internal sealed class SqliteMessageQueue(SqliteDatabase database, TimeProvider t
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(visibilityTimeout, TimeSpan.Zero);
         var visibleAt = time.GetUtcNow() + visibilityTimeout;
-        string receipt;
-        using (var session = await database.RentWriterAsync(cancellationToken).ConfigureAwait(false))
+        var receipt = await database.WriteAsync(session =>
         {
             var command = session.Command(Hide, "$queue", "$id", "$receipt", "$visibleAt");
             command.Parameters[0].Value = name;
             command.Parameters[1].Value = message.MessageId;
             command.Parameters[2].Value = message.PopReceipt;
             command.Parameters[3].Value = visibleAt.ToUnixTimeMilliseconds();
-            receipt = command.ExecuteScalar() as string ?? throw new QueueMessageNotFoundException(name, message.MessageId);
-        }
+            return command.ExecuteScalar() as string;
+        }).ConfigureAwait(false) ?? throw new QueueMessageNotFoundException(name, message.MessageId);
         if (visibilityTimeout == TimeSpan.Zero)
             _arrivals.Fire();
         return message with { PopReceipt = receipt, NextVisibleOn = DateTimeOffset.FromUnixTimeMilliseconds(visibleAt.ToUnixTimeMilliseconds()) };
