@@ -28,7 +28,8 @@ public static class OrdersSetup
         {
             MaxAttempts = configuration.GetInt("Payments:Retry:MaxAttempts", 4, 1, 20),
             FirstRetryInterval = configuration.GetTimeSpan("Payments:Retry:FirstRetryInterval", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10)),
-            BackoffCoefficient = configuration.GetInt("Payments:Retry:BackoffCoefficient", 2, 1, 10),
+            BackoffCoefficient = configuration.GetDouble("Payments:Retry:BackoffCoefficient", 2, 1, 10),
+            Jitter = configuration.GetDouble("Payments:Retry:Jitter", 0.2, 0, 1),
             MaxRetryInterval = configuration.GetTimeSpan("Payments:Retry:MaxRetryInterval", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
             RetryTimeout = configuration.GetTimeSpan("Payments:Retry:RetryTimeout", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1)),
         };
@@ -70,10 +71,13 @@ public static class OrdersSetup
         services.AddSingleton<OrderRepository>();
         services.AddSingleton<CartService>();
         services.AddSingleton<PaymentAttemptLog>();
+        services.AddSingleton<RouteJournal>();
         services.AddSingleton<PaymentRouter>(provider => new PaymentRouter(
             channels.Select((name, i) => (IPaymentChannel)new SandboxChannel(name, i == 0, provider.GetRequiredService<IDocumentStore>(), provider.GetRequiredService<TimeProvider>(), sandbox)),
             provider.GetRequiredService<PaymentAttemptLog>(),
-            provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<RouteJournal>(),
+            provider.GetRequiredService<TimeProvider>(),
+            callTimeout: configuration.GetTimeSpan("Payments:CallTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(2))));
         services.AddSingleton(provider => new PaymentWebhooks(secrets, provider.GetRequiredService<IDocumentStore>(), provider.GetRequiredService<TimeProvider>()));
 
         app.Functions

@@ -38,7 +38,7 @@ public sealed class PaymentsTests : IDisposable
             new SandboxChannel("sandbox-a", true, store, _time, new SandboxOptions()),
             new SandboxChannel("sandbox-b", false, store, _time, new SandboxOptions()),
         ];
-        return new PaymentRouter(channels.Length > 0 ? channels : defaults, new PaymentAttemptLog(store), _time, breaker);
+        return new PaymentRouter(channels.Length > 0 ? channels : defaults, new PaymentAttemptLog(store), new RouteJournal(store), _time, breaker);
     }
 
     private static AuthorizeRequest Request(string method, string key = "o-1:authorize:1", string order = "o-1", decimal amount = 20m, decimal? limit = null, int? days = null) =>
@@ -131,6 +131,63 @@ public sealed class PaymentsTests : IDisposable
 
         var more = await router.CaptureAsync("sandbox-a", "o-7", authorization!, 1m, "GBP", "o-7:capture-again");
         Assert.Equal(ChannelOutcome.Declined, more.Result.Outcome);
+    }
+
+    [Fact]
+    public async Task A_repeated_authorization_goes_back_to_the_channel_that_was_reached_even_if_another_is_first_now()
+    {
+        var flaky = new SwitchableChannel("primary");
+        var backup = new SandboxChannel("backup", false, _documents, _time, new SandboxOptions());
+        var router = Router(channels: [flaky, backup]);
+
+        flaky.Down = true;
+        var first = await router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-13:authorize:1", "o-13"));
+        flaky.Down = false;
+        var repeated = await Router(channels: [flaky, backup]).AuthorizeAsync(Request(PaymentMethods.Visa, "o-13:authorize:1", "o-13"));
+
+        Assert.Equal("backup", first.Channel);
+        Assert.Equal("backup", repeated.Channel);
+        Assert.Equal(first.Result.AuthorizationId, repeated.Result.AuthorizationId);
+        Assert.Equal(0, flaky.Approvals);
+    }
+
+    [Fact]
+    public async Task A_channel_that_does_not_answer_in_time_is_reported_and_repeats_stay_on_it()
+    {
+        var slow = new SwitchableChannel("slow") { Delay = TimeSpan.FromSeconds(5) };
+        var router = new PaymentRouter([slow, new SandboxChannel("backup", false, _documents, _time, new SandboxOptions())],
+            new PaymentAttemptLog(_documents), new RouteJournal(_documents), TimeProvider.System, callTimeout: TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAsync<PaymentChannelTimeoutException>(() => router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-14:authorize:1", "o-14")));
+        slow.Delay = TimeSpan.Zero;
+        var repeated = await router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-14:authorize:1", "o-14"));
+
+        Assert.Equal("slow", repeated.Channel);
+    }
+
+    /// <summary>A channel a test can take down or slow down.</summary>
+    private sealed class SwitchableChannel(string name) : IPaymentChannel
+    {
+        public bool Down { get; set; }
+        public TimeSpan Delay { get; set; }
+        public int Approvals;
+
+        public string Name => name;
+        public bool Supports(string paymentMethod) => true;
+
+        public async Task<ChannelResult> AuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(Delay, cancellationToken);
+            if (Down)
+                return ChannelResult.Unavailable("down");
+            Interlocked.Increment(ref Approvals);
+            return new ChannelResult(ChannelOutcome.Approved, $"auth_{name}_{request.IdempotencyKey}");
+        }
+
+        public Task<ChannelResult> CaptureAsync(string authorizationId, decimal amount, string idempotencyKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<ChannelResult> VoidAsync(string authorizationId, string idempotencyKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<ChannelResult> RefundAsync(string authorizationId, decimal amount, string idempotencyKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<PaymentStatus?> GetStatusAsync(string authorizationId, CancellationToken cancellationToken = default) => Task.FromResult<PaymentStatus?>(null);
     }
 
     [Fact]

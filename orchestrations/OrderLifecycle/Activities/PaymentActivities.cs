@@ -21,8 +21,16 @@ public sealed class AuthorizePayment(PaymentRouter router, OrderRepository order
         int? netDays = null;
         if (request.PaymentMethod == PaymentMethods.NetTerms && (await customers.GetAsync(request.CustomerId, context.CancellationToken))?.Customer is { } customer)
             (creditLimit, netDays) = (customer.CreditLimit, customer.PaymentTermsDays);
-        var routed = await router.AuthorizeAsync(new AuthorizeRequest($"{request.OrderId}:authorize:{context.TaskId}", request.OrderId, request.CustomerId,
-            request.Amount, request.Currency, request.PaymentMethod, creditLimit, netDays), context.CancellationToken);
+        RoutedResult routed;
+        try
+        {
+            routed = await router.AuthorizeAsync(new AuthorizeRequest($"{request.OrderId}:authorize:{context.TaskId}", request.OrderId, request.CustomerId,
+                request.Amount, request.Currency, request.PaymentMethod, creditLimit, netDays), context.CancellationToken);
+        }
+        catch (PaymentChannelTimeoutException timeout)
+        {
+            throw new PaymentRetryableException(timeout.Message);
+        }
 
         var result = routed.Result;
         var invoice = result.Invoice is { } i ? new Orders.Orders.Invoice(i.Id, i.Amount, i.Currency, i.IssuedAt, i.DueAt) : null;

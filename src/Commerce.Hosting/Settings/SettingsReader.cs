@@ -28,6 +28,18 @@ public static class SettingsReader
         return value;
     }
 
+    public static double GetDouble(this IConfiguration configuration, string key, double defaultValue, double min, double max)
+    {
+        var raw = configuration.GetString(key);
+        if (raw is null)
+            return defaultValue;
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+            throw new SettingsException(key, $"'{raw}' is not a number.");
+        if (value < min || value > max)
+            throw new SettingsException(key, $"{value} is outside the allowed range {min}-{max}.");
+        return value;
+    }
+
     /// <summary>Reads a TimeSpan written as "hh:mm:ss" (as host.json does) or as whole seconds.</summary>
     public static TimeSpan GetTimeSpan(this IConfiguration configuration, string key, TimeSpan defaultValue, TimeSpan min, TimeSpan max)
     {

@@ -26,7 +26,7 @@ public sealed class SandboxChannel(string name, bool takenDownByChannelDownToken
     public const string Container = "sandbox-payments";
     private const string AuthorizationDocument = "authorization";
 
-    private readonly Random _failures = new(options.Seed ^ name.GetHashCode(StringComparison.Ordinal));
+    private readonly Random _failures = new(options.Seed ^ StableHash(name));
     private readonly Lock _random = new();
 
     public string Name => name;
@@ -214,6 +214,15 @@ public sealed class SandboxChannel(string name, bool takenDownByChannelDownToken
 
     private async Task<IDocumentContainer> ContainerAsync(CancellationToken cancellationToken) =>
         await documents.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>FNV-1a: unlike string.GetHashCode, the same in every process, so a seed gives the same failures.</summary>
+    private static int StableHash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+            hash = (hash ^ c) * 16777619u;
+        return (int)hash;
+    }
 
     private sealed record Counter(decimal Total);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Commerce.Payments.Attempts;
 using Commerce.Payments.Channels;
 
@@ -21,11 +20,16 @@ public sealed class PaymentRouter
     private readonly PaymentAttemptLog _attempts;
     private readonly TimeProvider _time;
 
-    public PaymentRouter(IEnumerable<IPaymentChannel> channels, PaymentAttemptLog attempts, TimeProvider time, CircuitBreaker.Options? breaker = null)
+    private readonly RouteJournal _journal;
+    private readonly TimeSpan _callTimeout;
+
+    public PaymentRouter(IEnumerable<IPaymentChannel> channels, PaymentAttemptLog attempts, RouteJournal journal, TimeProvider time, CircuitBreaker.Options? breaker = null, TimeSpan? callTimeout = null)
     {
         _channels = channels.ToList();
         _attempts = attempts;
+        _journal = journal;
         _time = time;
+        _callTimeout = callTimeout ?? TimeSpan.FromSeconds(10);
         _breakers = _channels.ToDictionary(c => c.Name, _ => new CircuitBreaker(breaker ?? new CircuitBreaker.Options(), time), StringComparer.Ordinal);
     }
 
@@ -39,29 +43,43 @@ public sealed class PaymentRouter
     public async Task<RoutedResult> AuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken = default)
     {
         var attempts = new List<PaymentAttempt>();
-        foreach (var channel in _channels.Where(c => c.Supports(request.PaymentMethod)))
+        var journal = await _journal.ReadAsync(request.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+        // A repeat of a call that reached a channel goes back to that channel only (it answers as before), so
+        // that a retried authorization can never be approved a second time by another channel.
+        var reached = journal.FirstOrDefault(j => !j.Unavailable)?.Channel;
+        foreach (var channel in _channels.Where(c => c.Supports(request.PaymentMethod) && (reached is null || c.Name == reached)))
         {
+            if (reached is null && journal.Any(j => j.Channel == channel.Name && j.Unavailable))
+                continue;
             var breaker = _breakers[channel.Name];
-            if (!breaker.TryEnter())
+            if (reached is null && !breaker.TryEnter())
             {
                 attempts.Add(await RecordAsync(request.IdempotencyKey, request.OrderId, channel.Name, "authorize", request.Amount, request.Currency,
                     ChannelResult.Unavailable("circuit_open"), TimeSpan.Zero, cancellationToken).ConfigureAwait(false));
                 continue;
             }
-            var started = Stopwatch.GetTimestamp();
+            await _journal.CallingAsync(request.IdempotencyKey, channel.Name, cancellationToken).ConfigureAwait(false);
+            var started = _time.GetTimestamp();
             ChannelResult result;
-            try
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                result = await channel.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                result = ChannelResult.Unavailable(e.GetType().Name);
+                timeout.CancelAfter(_callTimeout);
+                try
+                {
+                    result = await channel.AuthorizeAsync(request, timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    // The channel may have authorized before the answer was lost; the journal keeps repeats on it.
+                    breaker.Failed();
+                    throw new PaymentChannelTimeoutException(channel.Name, e);
+                }
             }
             attempts.Add(await RecordAsync(request.IdempotencyKey, request.OrderId, channel.Name, "authorize", request.Amount, request.Currency,
-                result, Stopwatch.GetElapsedTime(started), cancellationToken).ConfigureAwait(false));
+                result, _time.GetElapsedTime(started), cancellationToken).ConfigureAwait(false));
             if (result.Outcome == ChannelOutcome.Unavailable)
             {
+                await _journal.UnavailableAsync(request.IdempotencyKey, channel.Name, cancellationToken).ConfigureAwait(false);
                 breaker.Failed();
                 continue;
             }
@@ -83,9 +101,9 @@ public sealed class PaymentRouter
     private async Task<RoutedResult> OperateAsync(string channelName, string orderId, string operation, decimal amount, string currency, string idempotencyKey,
         Func<IPaymentChannel, Task<ChannelResult>> call, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         var result = await call(Channel(channelName)).ConfigureAwait(false);
-        var attempt = await RecordAsync(idempotencyKey, orderId, channelName, operation, amount, currency, result, Stopwatch.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
+        var attempt = await RecordAsync(idempotencyKey, orderId, channelName, operation, amount, currency, result, _time.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
         return new RoutedResult(channelName, result, [attempt]);
     }
 
@@ -115,3 +133,7 @@ public sealed record PaymentRetrySettings
     public static bool IsRetryable(ChannelResult result) =>
         result.Outcome == ChannelOutcome.Unavailable || (result.Outcome == ChannelOutcome.Declined && DeclineCodes.IsRetryable(result.DeclineCode));
 }
+
+/// <summary>A channel did not answer in time; it may still have acted, so the call must be repeated on it, not elsewhere.</summary>
+public sealed class PaymentChannelTimeoutException(string channel, Exception inner)
+    : Exception($"Payment channel '{channel}' did not answer in time.", inner);
