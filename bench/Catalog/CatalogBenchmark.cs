@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Net.Http.Json;
 using Commerce.Bench.Http;
 using Commerce.Catalog.Categories;
 using Commerce.Catalog.Pricing;
@@ -20,6 +20,14 @@ public static class CatalogBenchmark
         var warmUp = TimeSpan.FromSeconds(quick ? 1 : 2);
         const int connections = 32;
         await using var app = await BenchApp.StartAsync("--Catalog:SeedDemoData=true");
+
+        await using (var check = new HttpClient { BaseAddress = app.Address })
+        {
+            // A listing that answers fast because it finds nothing would measure nothing.
+            var sample = await check.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("api/products?category=home&minPrice=2&maxPrice=20&sort=price&pageSize=20&page=1");
+            if (sample?["items"]?.AsArray().Count != 20)
+                throw new InvalidOperationException($"The listing under test returned {sample?["items"]?.AsArray().Count ?? 0} products, not 20.");
+        }
 
         // The baseline runs before and after, so that a machine warming up or getting busier is seen in both.
         var before = await HttpLoad.RunAsync(app.Address, _ => new HttpRequestMessage(HttpMethod.Get, BenchApp.BaselineRoute), connections, duration, warmUp);

@@ -63,7 +63,27 @@ public sealed class ProductCatalog(IDocumentStore documents, TimeProvider time, 
 
     public sealed record CatalogVersion(string Version, DateTimeOffset UpdatedAt);
 
-    private sealed record Snapshot(string Version, IReadOnlyDictionary<string, StoredProduct> Products, CategoryTree Categories);
+    /// <summary>An immutable view of the catalog; a change makes a new one (never copy one with `with`: its sorted views belong to it).</summary>
+    private sealed class Snapshot(string version, IReadOnlyDictionary<string, StoredProduct> products, CategoryTree categories)
+    {
+        public string Version { get; } = version;
+        public IReadOnlyDictionary<string, StoredProduct> Products { get; } = products;
+        public CategoryTree Categories { get; } = categories;
+
+        private readonly Lazy<StoredProduct[]> _byName = new(() => [.. products.Values.OrderBy(s => s.Product.Name, StringComparer.OrdinalIgnoreCase).ThenBy(s => s.Product.Sku, StringComparer.Ordinal)]);
+        private readonly Lazy<StoredProduct[]> _byPrice = new(() => [.. products.Values.OrderBy(s => s.Product.ListPrice).ThenBy(s => s.Product.Sku, StringComparer.Ordinal)]);
+        private readonly Lazy<StoredProduct[]> _byNewest = new(() => [.. products.Values.OrderByDescending(s => s.Product.CreatedAt).ThenBy(s => s.Product.Sku, StringComparer.Ordinal)]);
+
+        /// <summary>The products in a listing order, sorted once per snapshot rather than per request.</summary>
+        public IEnumerable<StoredProduct> Sorted(ProductSort sort, bool descending) => (sort, descending) switch
+        {
+            (ProductSort.Price, false) => _byPrice.Value,
+            (ProductSort.Price, true) => _byPrice.Value.Reverse(),
+            (ProductSort.Newest, _) => _byNewest.Value,
+            (_, false) => _byName.Value,
+            (_, true) => _byName.Value.Reverse(),
+        };
+    }
 
     public async Task<StoredProduct?> GetAsync(string sku, CancellationToken cancellationToken = default) =>
         (await CurrentAsync(cancellationToken).ConfigureAwait(false)).Products.GetValueOrDefault(Skus.Normalize(sku));
@@ -112,7 +132,7 @@ public sealed class ProductCatalog(IDocumentStore documents, TimeProvider time, 
             var merged = new Dictionary<string, StoredProduct>(snapshot.Products, StringComparer.Ordinal);
             foreach (var (key, product) in written)
                 merged[key] = product;
-            return snapshot with { Products = merged };
+            return new Snapshot(snapshot.Version, merged, snapshot.Categories);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -123,7 +143,7 @@ public sealed class ProductCatalog(IDocumentStore documents, TimeProvider time, 
         var container = await documents.GetContainerAsync(ProductsContainer, cancellationToken).ConfigureAwait(false);
         if (!await container.DeleteAsync(ProductsPartition, key, ifMatch, cancellationToken).ConfigureAwait(false))
             return false;
-        await BumpVersionAsync(snapshot => snapshot with { Products = Without(snapshot.Products, key) }, cancellationToken).ConfigureAwait(false);
+        await BumpVersionAsync(snapshot => new Snapshot(snapshot.Version, Without(snapshot.Products, key), snapshot.Categories), cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -131,10 +151,8 @@ public sealed class ProductCatalog(IDocumentStore documents, TimeProvider time, 
     {
         var container = await documents.GetContainerAsync(CategoriesContainer, cancellationToken).ConfigureAwait(false);
         await container.UpsertAsync(CategoriesPartition, category.Id, category, cancellationToken).ConfigureAwait(false);
-        await BumpVersionAsync(snapshot => snapshot with
-        {
-            Categories = new CategoryTree(snapshot.Categories.All.Where(c => !string.Equals(c.Id, category.Id, StringComparison.OrdinalIgnoreCase)).Append(category)),
-        }, cancellationToken).ConfigureAwait(false);
+        await BumpVersionAsync(snapshot => new Snapshot(snapshot.Version, snapshot.Products,
+            new CategoryTree(snapshot.Categories.All.Where(c => !string.Equals(c.Id, category.Id, StringComparison.OrdinalIgnoreCase)).Append(category))), cancellationToken).ConfigureAwait(false);
         return category;
     }
 
@@ -143,7 +161,7 @@ public sealed class ProductCatalog(IDocumentStore documents, TimeProvider time, 
         var snapshot = await CurrentAsync(cancellationToken).ConfigureAwait(false);
         var categories = query.Category is null ? null : snapshot.Categories.SubtreeOf(query.Category);
         var text = query.Text?.Trim();
-        IEnumerable<StoredProduct> matches = snapshot.Products.Values.Where(stored =>
+        var matches = snapshot.Sorted(query.Sort, query.Descending).Where(stored =>
         {
             var p = stored.Product;
             return (query.IncludeInactive || p.Status == ProductStatus.Active)
@@ -158,19 +176,17 @@ public sealed class ProductCatalog(IDocumentStore documents, TimeProvider time, 
                     || (p.Description?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false))
                 && (!query.InStockOnly || available(p.Sku) > 0);
         });
-        matches = (query.Sort, query.Descending) switch
-        {
-            (ProductSort.Price, false) => matches.OrderBy(s => s.Product.ListPrice).ThenBy(s => s.Product.Sku, StringComparer.Ordinal),
-            (ProductSort.Price, true) => matches.OrderByDescending(s => s.Product.ListPrice).ThenBy(s => s.Product.Sku, StringComparer.Ordinal),
-            (ProductSort.Newest, _) => matches.OrderByDescending(s => s.Product.CreatedAt).ThenBy(s => s.Product.Sku, StringComparer.Ordinal),
-            (_, false) => matches.OrderBy(s => s.Product.Name, StringComparer.OrdinalIgnoreCase).ThenBy(s => s.Product.Sku, StringComparer.Ordinal),
-            (_, true) => matches.OrderByDescending(s => s.Product.Name, StringComparer.OrdinalIgnoreCase).ThenBy(s => s.Product.Sku, StringComparer.Ordinal),
-        };
-        var all = matches.ToList();
         var offset = query.ContinuationToken is { } token ? ParseToken(token) : ((query.Page ?? 1) - 1) * query.PageSize;
-        var page = all.Skip(offset).Take(query.PageSize).ToList();
-        var next = offset + page.Count < all.Count ? $"p{offset + page.Count}" : null;
-        return new ProductPage(page, all.Count, next);
+        var page = new List<StoredProduct>(query.PageSize);
+        var total = 0;
+        foreach (var match in matches)
+        {
+            if (total >= offset && page.Count < query.PageSize)
+                page.Add(match);
+            total++;
+        }
+        var next = offset + page.Count < total ? $"p{offset + page.Count}" : null;
+        return new ProductPage(page, total, next);
     }
 
     private static int ParseToken(string token) =>
@@ -181,7 +197,7 @@ public sealed class ProductCatalog(IDocumentStore documents, TimeProvider time, 
     private async Task<StoredProduct> PublishAsync(StoredProduct product, CancellationToken cancellationToken)
     {
         var key = Skus.Normalize(product.Product.Sku);
-        await BumpVersionAsync(snapshot => snapshot with { Products = With(snapshot.Products, key, product) }, cancellationToken).ConfigureAwait(false);
+        await BumpVersionAsync(snapshot => new Snapshot(snapshot.Version, With(snapshot.Products, key, product), snapshot.Categories), cancellationToken).ConfigureAwait(false);
         return product;
     }
 
@@ -193,7 +209,10 @@ public sealed class ProductCatalog(IDocumentStore documents, TimeProvider time, 
         var meta = await documents.GetContainerAsync(MetaContainer, cancellationToken).ConfigureAwait(false);
         await meta.UpsertAsync(VersionId, VersionId, new CatalogVersion(version, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         lock (_write)
-            _snapshot = change(_snapshot ?? current) with { Version = version };
+        {
+            var changed = change(_snapshot ?? current);
+            _snapshot = new Snapshot(version, changed.Products, changed.Categories);
+        }
     }
 
     private async ValueTask<Snapshot> CurrentAsync(CancellationToken cancellationToken)
