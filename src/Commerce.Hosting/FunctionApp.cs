@@ -45,7 +45,7 @@ public sealed class FunctionAppBuilder
     {
         _command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
         _args = _command is null ? args : args[1..];
-        Web = WebApplication.CreateBuilder(new WebApplicationOptions { Args = _args, ContentRootPath = AppContext.BaseDirectory });
+        Web = WebApplication.CreateBuilder(new WebApplicationOptions { Args = _args, ContentRootPath = AppContext.BaseDirectory, EnvironmentName = DefaultEnvironment(_args) });
         AddLocalSettings(Web.Configuration);
         Web.Configuration.AddCommandLine(_args, new Dictionary<string, string> { ["--preset"] = StorageSetup.PresetSetting });
         AddCommand("generate-metadata", GenerateMetadataAsync);
@@ -218,6 +218,19 @@ public sealed class FunctionAppBuilder
         }
         await output.WriteLineAsync(services.GetRequiredService<TokenIssuer>().Issue(subject, [role]));
         return 0;
+    }
+
+    /// <summary>
+    /// The environment when neither ASPNETCORE_ENVIRONMENT, DOTNET_ENVIRONMENT nor --environment names one: what
+    /// the app's build says (a Debug build of the function app says Development), else ASP.NET Core's default.
+    /// </summary>
+    private static string? DefaultEnvironment(string[] args)
+    {
+        if (Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is { Length: > 0 } || Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is { Length: > 0 }
+            || args.Any(a => a.StartsWith("--environment", StringComparison.OrdinalIgnoreCase)))
+            return null;
+        return System.Reflection.Assembly.GetEntryAssembly()?.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "DefaultEnvironment")?.Value;
     }
 
     /// <summary>local.settings.json "Values" rank below environment variables and the command line, as in Azure Functions.</summary>

@@ -36,6 +36,16 @@ public sealed class DevTokenTests
     }
 
     [Fact]
+    public async Task A_debug_build_started_without_an_environment_is_development()
+    {
+        using var data = new TempDirectory();
+        await using var command = AppProcess.Start(["dev-token", "--sub", "dev-1"], new Dictionary<string, string?> { ["Storage__DataDirectory"] = data.Path });
+
+        Assert.Equal(0, await command.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(3, Assert.Single(command.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Trim().Split('.').Length);
+    }
+
+    [Fact]
     public async Task Outside_development_dev_token_refuses_with_one_line()
     {
         using var data = new TempDirectory();
@@ -72,6 +82,7 @@ public sealed class DevTokenTests
         using var data = new TempDirectory();
         await using var app = AppProcess.Start(["--urls", $"http://127.0.0.1:{FreePort.Next()}"], new Dictionary<string, string?>
         {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Auth__SigningKey"] = null,
             ["Storage__DataDirectory"] = data.Path,
         });
