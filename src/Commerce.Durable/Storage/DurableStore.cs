@@ -25,20 +25,30 @@ public sealed class DurableStore(IDocumentStore documents, IBlobStore blobs, IQu
 
     private const string BlobMarker = "\u0001blob:";
 
-    private readonly Lazy<Task<Handles>> _handles = new(async () => new Handles(
+    private Task<Handles>? _handles;
+
+    private sealed record Handles(IDocumentContainer Instances, IDocumentContainer Index, IBlobContainer Payloads, IMessageQueue Control, IMessageQueue Work);
+
+    /// <summary>Opens the containers and queues once; a failed attempt (a store not reachable yet) is tried again next time.</summary>
+    private async ValueTask<Handles> OpenAsync()
+    {
+        var handles = _handles;
+        if (handles is { IsCompletedSuccessfully: true })
+            return handles.Result;
+        if (handles is null || handles.IsFaulted || handles.IsCanceled)
+        {
+            var fresh = OpenAllAsync();
+            handles = Interlocked.CompareExchange(ref _handles, fresh, handles) == handles ? fresh : _handles!;
+        }
+        return await handles.ConfigureAwait(false);
+    }
+
+    private async Task<Handles> OpenAllAsync() => new(
         await documents.GetContainerAsync(InstancesContainer).ConfigureAwait(false),
         await documents.GetContainerAsync(IndexContainer).ConfigureAwait(false),
         await blobs.GetContainerAsync(PayloadContainer).ConfigureAwait(false),
         await queues.GetQueueAsync(ControlQueue).ConfigureAwait(false),
-        await queues.GetQueueAsync(WorkQueue).ConfigureAwait(false)));
-
-    private sealed record Handles(IDocumentContainer Instances, IDocumentContainer Index, IBlobContainer Payloads, IMessageQueue Control, IMessageQueue Work);
-
-    private async ValueTask<Handles> OpenAsync()
-    {
-        var handles = _handles.Value;
-        return handles.IsCompletedSuccessfully ? handles.Result : await handles.ConfigureAwait(false);
-    }
+        await queues.GetQueueAsync(WorkQueue).ConfigureAwait(false));
 
     public async Task<(InstanceState State, string ETag)?> LoadAsync(string instanceId, CancellationToken cancellationToken = default)
     {
