@@ -154,26 +154,16 @@ public sealed class InventoryService(IDocumentStore documents, TimeProvider time
     {
         var key = Skus.Normalize(sku);
         var stock = await StockAsync(cancellationToken).ConfigureAwait(false);
-        while (true)
+        StockLevel? decided = null;
+        var stored = await stock.ChangeAsync<StockLevel>(key, StockLevel.MainLocation, current =>
         {
-            var current = await stock.ReadAsync<StockLevel>(key, StockLevel.MainLocation, cancellationToken).ConfigureAwait(false);
-            var before = current?.Value ?? new StockLevel { Sku = key };
-            var after = change(before);
-            if (ReferenceEquals(after, before))
-                return before;
-            try
-            {
-                if (current is { } existing)
-                    await stock.ReplaceAsync(key, StockLevel.MainLocation, after, existing.ETag, cancellationToken).ConfigureAwait(false);
-                else if (createIfMissing || after.Reservations.Count > 0)
-                    await stock.CreateAsync(key, StockLevel.MainLocation, after, cancellationToken).ConfigureAwait(false);
-                return after;
-            }
-            catch (Exception e) when (e is DocumentPreconditionFailedException or DocumentConflictException)
-            {
-                // Someone else changed this SKU's stock first; decide again on the fresh figures.
-            }
-        }
+            var before = current ?? new StockLevel { Sku = key };
+            decided = change(before);
+            if (ReferenceEquals(decided, before) || (current is null && !createIfMissing && decided.Reservations.Count == 0))
+                return current;
+            return decided;
+        }, cancellationToken).ConfigureAwait(false);
+        return stored ?? decided!;
     }
 
     private static List<StockLine> Merge(IReadOnlyList<StockLine> lines)

@@ -44,21 +44,7 @@ public sealed class CartService(IDocumentStore documents, TimeProvider time)
     private async Task<Cart> ChangeAsync(string customerId, Func<Cart, List<CartLine>> change, CancellationToken cancellationToken)
     {
         var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
-        while (true)
-        {
-            var current = await container.ReadAsync<Cart>(customerId, CartId, cancellationToken).ConfigureAwait(false);
-            var cart = new Cart(customerId, change(current?.Value ?? Cart.Empty(customerId)), time.GetUtcNow());
-            try
-            {
-                if (current is { ETag: var etag })
-                    await container.ReplaceAsync(customerId, CartId, cart, etag, cancellationToken).ConfigureAwait(false);
-                else
-                    await container.CreateAsync(customerId, CartId, cart, cancellationToken).ConfigureAwait(false);
-                return cart;
-            }
-            catch (Exception e) when (e is DocumentPreconditionFailedException or DocumentConflictException)
-            {
-            }
-        }
+        return (await container.ChangeAsync<Cart>(customerId, CartId,
+            current => new Cart(customerId, change(current ?? Cart.Empty(customerId)), time.GetUtcNow()), cancellationToken).ConfigureAwait(false))!;
     }
 }

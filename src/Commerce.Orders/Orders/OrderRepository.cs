@@ -64,26 +64,16 @@ public sealed class OrderRepository(IDocumentStore documents, TimeProvider time)
     public async Task<Order> UpdateAsync(string orderId, Func<Order, Order> change, CancellationToken cancellationToken = default)
     {
         var orders = await OrdersAsync(cancellationToken).ConfigureAwait(false);
-        while (true)
+        Order? before = null;
+        var after = await orders.ChangeAsync<Order>(orderId, orderId, current =>
         {
-            var current = await orders.ReadAsync<Order>(orderId, orderId, cancellationToken).ConfigureAwait(false)
-                ?? throw new KeyNotFoundException($"Order '{orderId}' does not exist.");
-            var changed = change(current.Value);
-            if (ReferenceEquals(changed, current.Value))
-                return changed;
-            try
-            {
-                await orders.ReplaceAsync(orderId, orderId, changed, current.ETag, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DocumentPreconditionFailedException)
-            {
-                continue;
-            }
-            // Lists show status and totals only; other changes (payments, timeline) leave the index alone.
-            if (changed.Status != current.Value.Status || changed.CancellationReason != current.Value.CancellationReason || changed.Total != current.Value.Total)
-                await IndexAsync(changed, cancellationToken).ConfigureAwait(false);
-            return changed;
-        }
+            before = current ?? throw new KeyNotFoundException($"Order '{orderId}' does not exist.");
+            return change(current);
+        }, cancellationToken).ConfigureAwait(false);
+        // Lists show status and totals only; other changes (payments, timeline) leave the index alone.
+        if (after!.Status != before!.Status || after.CancellationReason != before.CancellationReason || after.Total != before.Total)
+            await IndexAsync(after, cancellationToken).ConfigureAwait(false);
+        return after;
     }
 
     /// <summary>A customer's orders, newest first.</summary>

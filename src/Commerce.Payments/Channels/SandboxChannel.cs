@@ -143,24 +143,14 @@ public sealed class SandboxChannel(string name, bool takenDownByChannelDownToken
     /// <summary>Adds to a running total in one document; null (and no change) when it would pass <paramref name="limit"/>.</summary>
     private static async Task<decimal?> CountAsync(IDocumentContainer container, string partition, decimal add, decimal? limit, CancellationToken cancellationToken)
     {
-        while (true)
+        var withinLimit = true;
+        var counted = await container.ChangeAsync<Counter>(partition, "total", current =>
         {
-            var current = await container.ReadAsync<Counter>(partition, "total", cancellationToken).ConfigureAwait(false);
-            var next = (current?.Value.Total ?? 0) + add;
-            if (next > limit)
-                return null;
-            try
-            {
-                if (current is { ETag: var etag })
-                    await container.ReplaceAsync(partition, "total", new Counter(next), etag, cancellationToken).ConfigureAwait(false);
-                else
-                    await container.CreateAsync(partition, "total", new Counter(next), cancellationToken).ConfigureAwait(false);
-                return next;
-            }
-            catch (Exception e) when (e is DocumentPreconditionFailedException or DocumentConflictException)
-            {
-            }
-        }
+            var next = (current?.Total ?? 0) + add;
+            withinLimit = next <= (limit ?? decimal.MaxValue);
+            return withinLimit ? new Counter(next) : null;
+        }, cancellationToken).ConfigureAwait(false);
+        return withinLimit ? counted!.Total : null;
     }
 
     private async Task<ChannelResult> OperateAsync(string authorizationId, string idempotencyKey, Func<SandboxPayment, (SandboxPayment, ChannelResult)> operate,

@@ -27,25 +27,8 @@ public sealed class RouteJournal(IDocumentStore documents)
     private async Task ChangeAsync(string idempotencyKey, Func<List<RouteEntry>, List<RouteEntry>?> change, CancellationToken cancellationToken)
     {
         var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
-        var key = Key(idempotencyKey);
-        while (true)
-        {
-            var current = await container.ReadAsync<Route>(key, "route", cancellationToken).ConfigureAwait(false);
-            var next = change(current?.Value.Entries ?? []);
-            if (next is null)
-                return;
-            try
-            {
-                if (current is { ETag: var etag })
-                    await container.ReplaceAsync(key, "route", new Route(next), etag, cancellationToken).ConfigureAwait(false);
-                else
-                    await container.CreateAsync(key, "route", new Route(next), cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception e) when (e is DocumentPreconditionFailedException or DocumentConflictException)
-            {
-            }
-        }
+        await container.ChangeAsync<Route>(Key(idempotencyKey), "route",
+            current => change(current?.Entries ?? []) is { } next ? new Route(next) : null, cancellationToken).ConfigureAwait(false);
     }
 
     private static string Key(string idempotencyKey) =>

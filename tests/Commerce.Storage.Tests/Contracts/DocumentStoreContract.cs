@@ -125,6 +125,33 @@ public abstract class DocumentStoreContract
         Assert.Equal(1, outcomes.Count(won => won));
     }
 
+    private sealed record Tally(int Count);
+
+    [Fact]
+    public async Task Concurrent_read_modify_writes_of_a_missing_document_lose_no_increment()
+    {
+        var container = await NewContainerAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, 24).Select(_ =>
+            container.ChangeAsync<Tally>("p1", "tally", current => new Tally((current?.Count ?? 0) + 1))));
+
+        Assert.Equal(24, (await container.ReadAsync<Tally>("p1", "tally"))!.Value.Value.Count);
+    }
+
+    [Fact]
+    public async Task A_change_that_returns_null_or_the_same_value_writes_nothing()
+    {
+        var container = await NewContainerAsync();
+        Assert.Null(await container.ChangeAsync<Tally>("p1", "tally", _ => null));
+        Assert.Null(await container.ReadAsync("p1", "tally"));
+
+        var created = await container.CreateAsync("p1", "tally", new Tally(5));
+        var kept = await container.ChangeAsync<Tally>("p1", "tally", current => current);
+
+        Assert.Equal(5, kept!.Count);
+        Assert.Equal(created.ETag, (await container.ReadAsync("p1", "tally"))!.ETag);
+    }
+
     [Fact]
     public async Task Delete_removes_and_reports_whether_there_was_a_document()
     {
