@@ -46,7 +46,11 @@ public sealed record ReservationOutcome(bool Reserved, string? ShortSku);
 public sealed record RiskOutcome(bool Approved, string? Reason);
 
 /// <summary>An authorization that went through (or waits for the provider's confirmation).</summary>
-public sealed record PaymentAuthorization(string Channel, string AuthorizationId, bool Pending, Invoice? Invoice);
+/// <param name="Unanswered">an earlier authorize call of the order lost its answer and may have left an authorization behind.</param>
+public sealed record PaymentAuthorization(string Channel, string AuthorizationId, bool Pending, Invoice? Invoice, bool Unanswered = false);
+
+/// <param name="Keep">the authorization the order goes on with, if any.</param>
+public sealed record UnansweredPayments(string OrderId, string? Keep);
 
 /// <summary>One step of the order's life to record, with the status it moves the order to, if any.</summary>
 public sealed record OrderStep(string Step, OrderStatus? Status = null, string? Detail = null, string? CancellationReason = null);
@@ -80,6 +84,7 @@ public static class OrderActivities
     public const string Authorize = "AuthorizePayment";
     public const string Capture = "CapturePayment";
     public const string Void = "VoidPayment";
+    public const string VoidUnanswered = "VoidUnansweredPayments";
     public const string Refund = "RefundPayment";
     public const string Commit = "CommitStock";
     public const string Release = "ReleaseStock";

@@ -63,10 +63,14 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         }
         catch (TaskFailedException declined)
         {
+            // An attempt whose answer was lost may still have authorized: give that back too.
+            await context.CallActivityAsync<int>(OrderActivities.VoidUnanswered, new UnansweredPayments(order.OrderId, null), Reliable);
             return await Cancel(CancellationReasons.PaymentDeclined, declined.FailureDetails.ErrorMessage);
         }
         var payment = new PaymentReference(order.OrderId, authorization.Channel, authorization.AuthorizationId, order.Total, order.Currency);
         undo.Push((OrderActivities.Void, payment, "payment-voided"));
+        if (authorization.Unanswered)
+            await context.CallActivityAsync<int>(OrderActivities.VoidUnanswered, new UnansweredPayments(order.OrderId, authorization.AuthorizationId), Reliable);
 
         if (authorization.Pending)
         {

@@ -36,10 +36,12 @@ public abstract class OrderLifecycleScenarioTests
         public bool Valid { get; init; } = true;
         public bool InStock { get; init; } = true;
         public bool RiskApproved { get; init; } = true;
-        /// <summary>Per authorize attempt: "ok", "pending", "soft", "hard".</summary>
+        /// <summary>Per authorize attempt: "ok", "ok-after-lost-answer", "pending", "soft", "hard".</summary>
         public string[] Authorizations { get; init; } = ["ok"];
         public bool CaptureFails { get; init; }
         public ConcurrentQueue<string> Calls { get; } = new();
+        /// <summary>The authorization each call to void unanswered payments was told to keep ("" for none).</summary>
+        public ConcurrentQueue<string> UnansweredKept { get; } = new();
         public int AuthorizeAttempts;
     }
 
@@ -67,10 +69,16 @@ public abstract class OrderLifecycleScenarioTests
                 return script.Authorizations[Math.Min(attempt, script.Authorizations.Length) - 1] switch
                 {
                     "ok" => new PaymentAuthorization("sandbox-a", "auth-1", false, null),
+                    "ok-after-lost-answer" => new PaymentAuthorization("sandbox-b", "auth-2", false, null, Unanswered: true),
                     "pending" => new PaymentAuthorization("sandbox-a", "auth-1", true, null),
                     "soft" => throw new PaymentRetryableException("insufficient_funds"),
                     _ => throw new PaymentDeclinedException("stolen_card"),
                 };
+            });
+            Add(r, OrderActivities.VoidUnanswered, input =>
+            {
+                script.UnansweredKept.Enqueue(((System.Text.Json.JsonElement)input!).TryGetProperty("keep", out var keep) ? keep.GetString() ?? "" : "");
+                return 0;
             });
             Add(r, OrderActivities.Capture, _ => script.CaptureFails ? throw new PaymentDeclinedException("capture refused") : true);
             foreach (var name in new[] { OrderActivities.Void, OrderActivities.Refund, OrderActivities.Commit, OrderActivities.Release, OrderActivities.Restock, OrderActivities.CreateShipment, OrderActivities.Record })
@@ -104,6 +112,7 @@ public abstract class OrderLifecycleScenarioTests
         var result = await RunAsync(client, Order("o-happy"));
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Completed, null), result);
+        Assert.Empty(script.UnansweredKept);
         Assert.Equal(
         [
             OrderActivities.Validate, OrderActivities.Reserve, OrderActivities.AssessRisk, OrderActivities.Authorize, OrderActivities.Capture,
@@ -155,6 +164,19 @@ public abstract class OrderLifecycleScenarioTests
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.PaymentDeclined), await RunAsync(client, Order("o-hard")));
         Assert.Equal(1, script.AuthorizeAttempts);
         Assert.Equal([OrderActivities.Release], Compensations(script));
+        Assert.Equal([""], script.UnansweredKept);
+    }
+
+    [Fact]
+    public async Task An_authorization_after_a_lost_answer_voids_what_the_lost_call_left_and_keeps_its_own()
+    {
+        var script = new Script { Authorizations = ["ok-after-lost-answer"] };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+
+        Assert.Equal(OrderStatus.Completed, (await RunAsync(client, Order("o-lost"))).Status);
+        Assert.Equal(["auth-2"], script.UnansweredKept);
+        Assert.True(script.Calls.ToList().IndexOf(OrderActivities.VoidUnanswered) < script.Calls.ToList().IndexOf(OrderActivities.Capture));
     }
 
     [Fact]

@@ -188,6 +188,69 @@ public sealed class PaymentsTests : IDisposable
         public Task<ChannelResult> VoidAsync(string authorizationId, string idempotencyKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<ChannelResult> RefundAsync(string authorizationId, decimal amount, string idempotencyKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<PaymentStatus?> GetStatusAsync(string authorizationId, CancellationToken cancellationToken = default) => Task.FromResult<PaymentStatus?>(null);
+        public Task<PaymentStatus?> FindAsync(string idempotencyKey, CancellationToken cancellationToken = default) => Task.FromResult<PaymentStatus?>(null);
+    }
+
+    /// <summary>A sandbox whose authorize answers are lost while <see cref="LoseAnswers"/> is set: it authorizes, then does not answer.</summary>
+    private sealed class AnswerLosingChannel(SandboxChannel inner) : IPaymentChannel
+    {
+        public bool LoseAnswers { get; set; }
+
+        public string Name => inner.Name;
+        public bool Supports(string paymentMethod) => inner.Supports(paymentMethod);
+
+        public async Task<ChannelResult> AuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken = default)
+        {
+            var result = await inner.AuthorizeAsync(request, CancellationToken.None);
+            if (LoseAnswers)
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            return result;
+        }
+
+        public Task<ChannelResult> CaptureAsync(string authorizationId, decimal amount, string idempotencyKey, CancellationToken cancellationToken = default) => inner.CaptureAsync(authorizationId, amount, idempotencyKey, cancellationToken);
+        public Task<ChannelResult> VoidAsync(string authorizationId, string idempotencyKey, CancellationToken cancellationToken = default) => inner.VoidAsync(authorizationId, idempotencyKey, cancellationToken);
+        public Task<ChannelResult> RefundAsync(string authorizationId, decimal amount, string idempotencyKey, CancellationToken cancellationToken = default) => inner.RefundAsync(authorizationId, amount, idempotencyKey, cancellationToken);
+        public Task<PaymentStatus?> GetStatusAsync(string authorizationId, CancellationToken cancellationToken = default) => inner.GetStatusAsync(authorizationId, cancellationToken);
+        public Task<PaymentStatus?> FindAsync(string idempotencyKey, CancellationToken cancellationToken = default) => inner.FindAsync(idempotencyKey, cancellationToken);
+    }
+
+    [Fact]
+    public async Task What_a_call_with_a_lost_answer_authorized_is_voided_and_the_authorization_kept_is_not()
+    {
+        var losing = new AnswerLosingChannel(new SandboxChannel("sandbox-a", false, _documents, _time, new SandboxOptions())) { LoseAnswers = true };
+        var router = new PaymentRouter([losing, new SandboxChannel("sandbox-b", false, _documents, _time, new SandboxOptions())],
+            new PaymentAttemptLog(_documents), new RouteJournal(_documents), TimeProvider.System, callTimeout: TimeSpan.FromMilliseconds(200));
+
+        var lost = await Assert.ThrowsAsync<PaymentChannelTimeoutException>(() => router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-15:authorize:1", "o-15")));
+        losing.LoseAnswers = false;
+        var kept = await router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-15:authorize:2", "o-15"));
+        var left = await losing.FindAsync("o-15:authorize:1");
+
+        Assert.Equal(PaymentRouter.Unanswered, Assert.Single(lost.Attempts).DeclineCode);
+        Assert.Equal(PaymentState.Authorized, left!.State);
+        Assert.NotEqual(left.AuthorizationId, kept.Result.AuthorizationId);
+
+        var voids = await router.VoidUnansweredAsync("o-15", keep: kept.Result.AuthorizationId);
+        var again = await router.VoidUnansweredAsync("o-15", keep: kept.Result.AuthorizationId);
+
+        Assert.Equal(("void", ChannelOutcome.Approved), (Assert.Single(voids).Operation, voids[0].Outcome));
+        Assert.Empty(again);
+        Assert.Equal(PaymentState.Voided, (await losing.GetStatusAsync(left.AuthorizationId))!.State);
+        Assert.Equal(PaymentState.Authorized, (await router.Channel(kept.Channel!).GetStatusAsync(kept.Result.AuthorizationId!))!.State);
+    }
+
+    [Fact]
+    public async Task The_authorization_a_repeated_unanswered_call_ended_with_is_the_one_kept()
+    {
+        var losing = new AnswerLosingChannel(new SandboxChannel("sandbox-a", false, _documents, _time, new SandboxOptions())) { LoseAnswers = true };
+        var router = new PaymentRouter([losing], new PaymentAttemptLog(_documents), new RouteJournal(_documents), TimeProvider.System, callTimeout: TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAsync<PaymentChannelTimeoutException>(() => router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-16:authorize:1", "o-16")));
+        losing.LoseAnswers = false;
+        var repeated = await router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-16:authorize:1", "o-16"));
+
+        Assert.Empty(await router.VoidUnansweredAsync("o-16", keep: repeated.Result.AuthorizationId));
+        Assert.Equal(PaymentState.Authorized, (await losing.GetStatusAsync(repeated.Result.AuthorizationId!))!.State);
     }
 
     [Fact]

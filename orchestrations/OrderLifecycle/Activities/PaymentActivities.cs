@@ -29,21 +29,23 @@ public sealed class AuthorizePayment(PaymentRouter router, OrderRepository order
         }
         catch (PaymentChannelTimeoutException timeout)
         {
+            await orders.UpdateAsync(request.OrderId, order => order.WithPayments(timeout.Attempts.Select(PaymentRecords.ToOrderPayment)), context.CancellationToken);
             throw new PaymentRetryableException(timeout.Message);
         }
 
         var result = routed.Result;
         var invoice = result.Invoice is { } i ? new Orders.Orders.Invoice(i.Id, i.Amount, i.Currency, i.IssuedAt, i.DueAt) : null;
-        await orders.UpdateAsync(request.OrderId, order =>
+        var updated = await orders.UpdateAsync(request.OrderId, order =>
         {
             var updated = order.WithStep("awaiting-payment", time.GetUtcNow(), OrderStatus.AwaitingPayment).WithPayments(routed.Attempts.Select(PaymentRecords.ToOrderPayment));
             return invoice is not null && order.Invoice is null ? updated with { Invoice = invoice } : updated;
         }, context.CancellationToken);
 
+        var unanswered = PaymentRecords.HasUnansweredCalls(updated);
         return result.Outcome switch
         {
-            ChannelOutcome.Approved => new PaymentAuthorization(routed.Channel!, result.AuthorizationId!, false, invoice),
-            ChannelOutcome.Pending => new PaymentAuthorization(routed.Channel!, result.AuthorizationId!, true, null),
+            ChannelOutcome.Approved => new PaymentAuthorization(routed.Channel!, result.AuthorizationId!, false, invoice, unanswered),
+            ChannelOutcome.Pending => new PaymentAuthorization(routed.Channel!, result.AuthorizationId!, true, null, unanswered),
             ChannelOutcome.Declined when !DeclineCodes.IsRetryable(result.DeclineCode) => throw new PaymentDeclinedException(result.DeclineCode ?? "declined"),
             _ => throw new PaymentRetryableException(result.DeclineCode ?? "payment channels unavailable"),
         };
@@ -71,6 +73,22 @@ public sealed class VoidPayment(PaymentRouter router, OrderRepository orders) : 
     }
 }
 
+/// <summary>
+/// Voids what authorize calls whose answer was lost may have left at a channel, except the authorization the
+/// order goes on with; recorded on the order when there was something to void.
+/// </summary>
+public sealed class VoidUnansweredPayments(PaymentRouter router, OrderRepository orders, TimeProvider time) : TaskActivity<UnansweredPayments, int>
+{
+    public override async Task<int> RunAsync(TaskActivityContext context, UnansweredPayments request)
+    {
+        var voids = await router.VoidUnansweredAsync(request.OrderId, request.Keep, context.CancellationToken);
+        if (voids.Count > 0)
+            await orders.UpdateAsync(request.OrderId, order => order.WithPayments(voids.Select(PaymentRecords.ToOrderPayment))
+                .WithStep("unanswered-payments-voided", time.GetUtcNow(), detail: $"{voids.Count} authorization(s) left by calls whose answer was lost"), context.CancellationToken);
+        return voids.Count;
+    }
+}
+
 /// <summary>Pays a captured amount back.</summary>
 public sealed class RefundPayment(PaymentRouter router, OrderRepository orders) : TaskActivity<PaymentReference, bool>
 {
@@ -86,6 +104,9 @@ internal static class PaymentRecords
 {
     public static OrderPayment ToOrderPayment(PaymentAttempt attempt) =>
         new(attempt.Id, attempt.At, attempt.Channel, attempt.Operation, attempt.Outcome.ToString(), attempt.DeclineCode, attempt.Amount, attempt.LatencyMs, attempt.AuthorizationId);
+
+    public static bool HasUnansweredCalls(Order order) =>
+        order.Payments.Any(p => p is { Operation: "authorize", DeclineCode: PaymentRouter.Unanswered });
 
     public static Task AppendAsync(OrderRepository orders, string orderId, RoutedResult routed, CancellationToken cancellationToken) =>
         orders.UpdateAsync(orderId, order => order.WithPayments(routed.Attempts.Select(ToOrderPayment)), cancellationToken);

@@ -15,7 +15,8 @@ public sealed record PaymentAttempt(
     string? DeclineCode,
     double LatencyMs,
     DateTimeOffset At,
-    string? AuthorizationId = null);
+    string? AuthorizationId = null,
+    string? IdempotencyKey = null);
 
 /// <summary>
 /// Every attempt, written twice: under its order (for the order's page) and under its UTC day (for success

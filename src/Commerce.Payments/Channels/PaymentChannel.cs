@@ -61,4 +61,10 @@ public interface IPaymentChannel
     Task<ChannelResult> RefundAsync(string authorizationId, decimal amount, string idempotencyKey, CancellationToken cancellationToken = default);
 
     Task<PaymentStatus?> GetStatusAsync(string authorizationId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The authorization made under an authorize call's idempotency key, if the provider made one: how a call
+    /// whose answer was lost is found again (providers look it up by the key or by a reference sent with it).
+    /// </summary>
+    Task<PaymentStatus?> FindAsync(string idempotencyKey, CancellationToken cancellationToken = default);
 }

@@ -112,6 +112,9 @@ public sealed class SandboxChannel(string name, bool takenDownByChannelDownToken
             : null;
     }
 
+    public Task<PaymentStatus?> FindAsync(string idempotencyKey, CancellationToken cancellationToken = default) =>
+        GetStatusAsync(AuthorizationIdFor(idempotencyKey), cancellationToken);
+
     private async Task<ChannelResult> DecideAsync(AuthorizeRequest request, string authorizationId, IDocumentContainer container, CancellationToken cancellationToken)
     {
         switch (request.PaymentMethod)

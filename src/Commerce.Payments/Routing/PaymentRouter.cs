@@ -15,6 +15,9 @@ public sealed record RoutedResult(string? Channel, ChannelResult Result, IReadOn
 /// </summary>
 public sealed class PaymentRouter
 {
+    /// <summary>The reason recorded for an authorize call whose answer did not come in time.</summary>
+    public const string Unanswered = "timeout";
+
     private readonly IReadOnlyList<IPaymentChannel> _channels;
     private readonly Dictionary<string, CircuitBreaker> _breakers;
     private readonly PaymentAttemptLog _attempts;
@@ -70,9 +73,12 @@ public sealed class PaymentRouter
                 }
                 catch (Exception e) when (e is HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
                 {
-                    // The channel may have authorized before the answer was lost; the journal keeps repeats on it.
+                    // The channel may have authorized before the answer was lost: the journal keeps repeats of this
+                    // call on it, and the recorded attempt lets VoidUnansweredAsync find what it may have left.
                     breaker.Failed();
-                    throw new PaymentChannelTimeoutException(channel.Name, e);
+                    attempts.Add(await RecordAsync(request.IdempotencyKey, request.OrderId, channel.Name, "authorize", request.Amount, request.Currency,
+                        ChannelResult.Unavailable(Unanswered), _time.GetElapsedTime(started), cancellationToken).ConfigureAwait(false));
+                    throw new PaymentChannelTimeoutException(channel.Name, attempts, e);
                 }
             }
             attempts.Add(await RecordAsync(request.IdempotencyKey, request.OrderId, channel.Name, "authorize", request.Amount, request.Currency,
@@ -87,6 +93,29 @@ public sealed class PaymentRouter
             return new RoutedResult(channel.Name, result, attempts);
         }
         return new RoutedResult(null, ChannelResult.Unavailable("no channel available"), attempts);
+    }
+
+    /// <summary>
+    /// Voids whatever the order's unanswered authorize calls left at their channels, except <paramref name="keep"/>
+    /// (the authorization the order goes on with), so that a lost answer does not hold the buyer's money. A
+    /// channel still out of reach throws, so the caller tries again later.
+    /// </summary>
+    /// <returns>the void attempts made.</returns>
+    public async Task<IReadOnlyList<PaymentAttempt>> VoidUnansweredAsync(string orderId, string? keep, CancellationToken cancellationToken = default)
+    {
+        var voids = new List<PaymentAttempt>();
+        var unanswered = (await _attempts.ForOrderAsync(orderId, cancellationToken).ConfigureAwait(false))
+            .Where(a => a is { Operation: "authorize", DeclineCode: Unanswered, IdempotencyKey: not null })
+            .DistinctBy(a => (a.Channel, a.IdempotencyKey));
+        foreach (var call in unanswered)
+        {
+            var left = await Channel(call.Channel).FindAsync(call.IdempotencyKey!, cancellationToken).ConfigureAwait(false);
+            if (left is not { State: PaymentState.Authorized or PaymentState.Pending } || left.AuthorizationId == keep)
+                continue;
+            var voided = await VoidAsync(call.Channel, orderId, left.AuthorizationId, left.Authorized, left.Currency, $"{call.IdempotencyKey}:void", cancellationToken).ConfigureAwait(false);
+            voids.AddRange(voided.Attempts);
+        }
+        return voids;
     }
 
     public Task<RoutedResult> CaptureAsync(string channel, string orderId, string authorizationId, decimal amount, string currency, string idempotencyKey, CancellationToken cancellationToken = default) =>
@@ -111,7 +140,7 @@ public sealed class PaymentRouter
         ChannelResult result, TimeSpan latency, CancellationToken cancellationToken)
     {
         var attempt = new PaymentAttempt($"{idempotencyKey}|{channel}|{operation}".Replace('/', '-'), orderId, channel, operation, amount, currency,
-            result.Outcome, result.DeclineCode, Math.Round(latency.TotalMilliseconds, 3), _time.GetUtcNow(), result.AuthorizationId);
+            result.Outcome, result.DeclineCode, Math.Round(latency.TotalMilliseconds, 3), _time.GetUtcNow(), result.AuthorizationId, idempotencyKey);
         await _attempts.RecordAsync(attempt, cancellationToken).ConfigureAwait(false);
         return attempt;
     }
@@ -135,5 +164,9 @@ public sealed record PaymentRetrySettings
 }
 
 /// <summary>A channel did not answer in time; it may still have acted, so the call must be repeated on it, not elsewhere.</summary>
-public sealed class PaymentChannelTimeoutException(string channel, Exception inner)
-    : Exception($"Payment channel '{channel}' did not answer in time.", inner);
+public sealed class PaymentChannelTimeoutException(string channel, IReadOnlyList<PaymentAttempt> attempts, Exception inner)
+    : Exception($"Payment channel '{channel}' did not answer in time.", inner)
+{
+    /// <summary>The attempts of the call, the unanswered one last.</summary>
+    public IReadOnlyList<PaymentAttempt> Attempts => attempts;
+}
