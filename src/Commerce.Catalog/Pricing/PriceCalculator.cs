@@ -1,4 +1,5 @@
 using System.Globalization;
+using Commerce.Catalog.Customers;
 using Commerce.Catalog.Products;
 
 namespace Commerce.Catalog.Pricing;
@@ -24,6 +25,7 @@ public sealed record Quote(
 }
 
 /// <param name="CategoryPath">the product's category first, then its parent, up to the root.</param>
+/// <param name="Membership">the buyer's membership tier, for members' promotions.</param>
 public sealed record PricingInput(
     Product Product,
     int Quantity,
@@ -31,13 +33,14 @@ public sealed record PricingInput(
     PriceList? PriceList,
     IReadOnlyList<Promotion> Promotions,
     string? Coupon,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    MembershipTier Membership = MembershipTier.None);
 
 /// <summary>
 /// How a price is computed — the one place, used by quotes, carts, checkout and recommendations. Rules apply
 /// in this order: list price, the customer's price list (SKU entry, else the nearest category entry), the
 /// quantity tier, minimum order quantity and pack size (which can only refuse), then promotions (the best
-/// single one, plus every stackable one). The line is rounded once, half-even, to the currency's minor unit,
+/// single one, plus every stackable one; members' promotions only for the buyer's membership tier). The line is rounded once, half-even, to the currency's minor unit,
 /// and the breakdown adds up to the total exactly.
 /// </summary>
 public static class PriceCalculator
@@ -83,7 +86,7 @@ public static class PriceCalculator
         if (quantity >= 1 && pack > 1 && quantity % pack != 0)
             problems.Add(new QuoteProblem("quantity", $"must be a multiple of {pack} ({product.Sku} is sold in packs of {pack})"));
 
-        var eligible = input.Promotions.Where(p => Applies(p, product.Sku, input.CategoryPath, input.Coupon, input.Now)).ToList();
+        var eligible = input.Promotions.Where(p => Applies(p, product.Sku, input.CategoryPath, input.Coupon, input.Membership, input.Now)).ToList();
         var best = eligible.Where(p => !p.Stackable).MaxBy(p => DiscountPerUnit(p, unit));
         foreach (var promotion in eligible.Where(p => p.Stackable || p == best).OrderBy(p => p.Stackable))
         {
@@ -92,7 +95,8 @@ public static class PriceCalculator
                 continue;
             var what = promotion.Kind == PromotionKind.PercentOff ? $"{Percent(promotion.Value)} off" : $"{Format(promotion.Value, currency)} off each";
             var coupon = promotion.Coupon is null ? "" : $" with coupon {promotion.Coupon}";
-            rules.Add(new AppliedRule("promotion", $"{promotion.Name}: {what}{coupon}", -discount * units));
+            var members = promotion.MembershipTiers.Count == 0 ? "" : $" for {input.Membership.ToString().ToLowerInvariant()} members";
+            rules.Add(new AppliedRule("promotion", $"{promotion.Name}: {what}{coupon}{members}", -discount * units));
             unit -= discount;
         }
 
@@ -132,9 +136,11 @@ public static class PriceCalculator
         return null;
     }
 
-    private static bool Applies(Promotion promotion, string sku, IReadOnlyList<string> categoryPath, string? coupon, DateTimeOffset now)
+    private static bool Applies(Promotion promotion, string sku, IReadOnlyList<string> categoryPath, string? coupon, MembershipTier membership, DateTimeOffset now)
     {
         if (!promotion.IsActive(now))
+            return false;
+        if (promotion.MembershipTiers.Count > 0 && !promotion.MembershipTiers.Contains(membership))
             return false;
         if (promotion.Coupon is not null && !(string.Equals(promotion.Coupon, coupon, StringComparison.OrdinalIgnoreCase) && promotion.HasUsesLeft))
             return false;

@@ -1,3 +1,5 @@
+using Commerce.Catalog.Customers;
+
 namespace Commerce.Catalog.Pricing;
 
 /// <summary>
@@ -30,8 +32,8 @@ public enum PromotionKind
 
 /// <summary>
 /// A promotion by SKU or category within a validity window; with a coupon code it applies only to quotes
-/// that name the code, and only until its usage limit is reached. The best single promotion applies,
-/// plus every one marked stackable.
+/// that name the code, and only until its usage limit is reached; with membership tiers only to customers
+/// of those tiers (a members' discount). The best single promotion applies, plus every one marked stackable.
 /// </summary>
 public sealed record Promotion
 {
@@ -50,6 +52,9 @@ public sealed record Promotion
     public int? UsageLimit { get; init; }
     public int TimesUsed { get; init; }
     public bool Stackable { get; init; }
+
+    /// <summary>Only customers of these membership tiers get it; empty for everyone.</summary>
+    public IReadOnlyList<MembershipTier> MembershipTiers { get; init; } = [];
 
     /// <summary>Orders that used the coupon, so that redeeming is idempotent per order.</summary>
     public IReadOnlyList<string> RedeemedBy { get; init; } = [];

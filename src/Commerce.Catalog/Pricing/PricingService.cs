@@ -11,7 +11,7 @@ public sealed record QuoteResult(Quote? Quote, bool UnknownSku, IReadOnlyDiction
     public bool IsValid => Quote is { IsValid: true } && Errors.Count == 0;
 }
 
-/// <summary>Gathers what <see cref="PriceCalculator"/> needs (product, the buyer's price list, promotions) and asks it.</summary>
+/// <summary>Gathers what <see cref="PriceCalculator"/> needs (product, the buyer's price list and membership tier, promotions) and asks it.</summary>
 public sealed class PricingService(ProductCatalog catalog, PricingStore pricing, CustomerService customers, TimeProvider time)
 {
     public async Task<QuoteResult> QuoteAsync(QuoteRequest request, CancellationToken cancellationToken = default) =>
@@ -21,9 +21,8 @@ public sealed class PricingService(ProductCatalog catalog, PricingStore pricing,
     public async Task<IReadOnlyList<QuoteResult>> QuoteLinesAsync(string? customerId, string? priceListId, string? coupon, IReadOnlyList<(string Sku, int Quantity)> lines, CancellationToken cancellationToken = default)
     {
         var errors = new Dictionary<string, string[]>();
-        var listId = priceListId;
-        if (listId is null && customerId is not null && await customers.GetAsync(customerId, cancellationToken).ConfigureAwait(false) is { } customer)
-            listId = customer.Customer.PriceListId;
+        var customer = customerId is null ? null : (await customers.GetAsync(customerId, cancellationToken).ConfigureAwait(false))?.Customer;
+        var listId = priceListId ?? customer?.PriceListId;
         var list = (await pricing.GetPriceListAsync(listId ?? PriceList.RetailId, cancellationToken).ConfigureAwait(false))?.List;
         if (list is null && priceListId is not null)
             errors["priceList"] = [$"'{priceListId}' is not a price list"];
@@ -49,7 +48,7 @@ public sealed class PricingService(ProductCatalog catalog, PricingStore pricing,
                 continue;
             }
             var quote = PriceCalculator.Calculate(new PricingInput(
-                product.Product, quantity, categories.PathOf(product.Product.Category), list, promotions, coupon, time.GetUtcNow()));
+                product.Product, quantity, categories.PathOf(product.Product.Category), list, promotions, coupon, time.GetUtcNow(), customer?.MembershipTier ?? MembershipTier.None));
             results.Add(new QuoteResult(quote, false, errors));
         }
         return results;

@@ -1,3 +1,4 @@
+using Commerce.Catalog.Customers;
 using Commerce.Catalog.Pricing;
 using Commerce.Catalog.Products;
 
@@ -138,6 +139,21 @@ public sealed class PriceCalculatorTests
         Assert.Equal(["Big"], best.AppliedRules.Where(r => r.Rule == "promotion").Select(r => r.Description.Split(':')[0]));
         Assert.Equal(1.845m, stacked.UnitPrice);
         Assert.Equal(1.84m, stacked.Total);
+    }
+
+    [Theory]
+    [InlineData(MembershipTier.None, "2.55", "")]
+    [InlineData(MembershipTier.Silver, "2.55", "")]
+    [InlineData(MembershipTier.Gold, "2.42", "Gold week: 5% off for gold members")]
+    [InlineData(MembershipTier.Platinum, "2.42", "Gold week: 5% off for platinum members")]
+    public void Members_promotions_apply_only_to_their_membership_tiers(MembershipTier membership, string total, string rule)
+    {
+        var members = new Promotion { Id = "m", Name = "Gold week", Kind = PromotionKind.PercentOff, Value = 5, MembershipTiers = [MembershipTier.Gold, MembershipTier.Platinum] };
+
+        var quote = PriceCalculator.Calculate(new PricingInput(Lamp(), 1, Path, null, [members], null, Now, membership));
+
+        Assert.Equal(decimal.Parse(total, System.Globalization.CultureInfo.InvariantCulture), quote.Total);
+        Assert.Equal(rule, quote.AppliedRules.FirstOrDefault(r => r.Rule == "promotion")?.Description ?? "");
     }
 
     [Fact]

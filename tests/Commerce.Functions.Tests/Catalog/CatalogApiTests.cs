@@ -185,6 +185,29 @@ public sealed class CatalogApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_members_promotion_prices_only_for_customers_of_its_tiers()
+    {
+        await _admin.PostAsJsonAsync("/api/products", Candle("M-1", 10m));
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/customers/gold-1", new { kind = "consumer", membershipTier = "gold" })).StatusCode);
+        var badTier = await _admin.PostAsJsonAsync("/api/promotions", new { name = "Bad", kind = "percentOff", value = 5m, membershipTiers = new[] { "diamond" } });
+        Assert.Equal(HttpStatusCode.BadRequest, badTier.StatusCode);
+        Assert.NotNull((await ProblemOf(badTier))["errors"]!["membershipTiers"]);
+        Assert.Empty((await _admin.GetFromJsonAsync<JsonArray>("/api/promotions"))!);
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("/api/promotions", new { name = "Gold week", kind = "percentOff", value = 5m, membershipTiers = new[] { "gold", "platinum" } })).StatusCode);
+
+        using var gold = _app.ClientFor("gold-1", Roles.Customer);
+        var member = (await gold.GetFromJsonAsync<JsonObject>("/api/products/M-1/price?quantity=2"))!;
+        var other = (await _buyer.GetFromJsonAsync<JsonObject>("/api/products/M-1/price?quantity=2"))!;
+        var anonymous = (await _app.Client.GetFromJsonAsync<JsonObject>("/api/products/M-1/price?quantity=2"))!;
+
+        Assert.Equal(19.00m, (decimal)member["total"]!);
+        Assert.Equal("Gold week: 5% off for gold members", (string?)member["appliedRules"]!.AsArray().Single(r => (string?)r!["rule"] == "promotion")!["description"]);
+        Assert.Equal(20.00m, (decimal)other["total"]!);
+        Assert.Equal(20.00m, (decimal)anonymous["total"]!);
+        Assert.Equal(["gold", "platinum"], (await _admin.GetFromJsonAsync<JsonArray>("/api/promotions"))![0]!["membershipTiers"]!.AsArray().Select(t => (string?)t));
+    }
+
+    [Fact]
     public async Task Customers_read_and_edit_their_own_harmless_fields_and_admins_manage_terms()
     {
         using var newcomer = _app.ClientFor("new-1", Roles.Customer);
