@@ -28,6 +28,7 @@ public static class CatalogSetup
         var services = app.Services;
         services.AddSingleton(options);
         services.AddSingleton<ProductCatalog>();
+        services.AddSingleton<PublicProductJson>();
         services.AddSingleton<InventoryService>();
         services.AddSingleton<StockAvailability>();
         services.AddSingleton<PricingStore>();

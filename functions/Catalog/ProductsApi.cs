@@ -27,7 +27,8 @@ public static class ProductsApi
         return functions;
     }
 
-    public static async Task<Results<Ok<ProductListing>, ValidationProblem>> ListProducts(HttpRequest request, ClaimsPrincipal user, ProductCatalog catalog, StockAvailability stock, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ProductListing>, ProductListingResult, ValidationProblem>> ListProducts(HttpRequest request, ClaimsPrincipal user, ProductCatalog catalog, StockAvailability stock,
+        PublicProductJson publicJson, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var q = request.Query;
@@ -76,7 +77,9 @@ public static class ProductsApi
         {
             var available = query.InStockOnly ? await stock.SnapshotAsync(cancellationToken) : null;
             var page = await catalog.SearchAsync(query, sku => available?.GetValueOrDefault(Skus.Normalize(sku)), cancellationToken);
-            return TypedResults.Ok(new ProductListing(page.Items.Select(p => ProductView.From(p.Product, user.IsAdmin())).ToList(), page.TotalCount, page.ContinuationToken));
+            if (!user.IsAdmin())
+                return publicJson.Listing(page);
+            return TypedResults.Ok(new ProductListing(page.Items.Select(p => ProductView.From(p.Product, withCost: true)).ToList(), page.TotalCount, page.ContinuationToken));
         }
         catch (ArgumentException e)
         {

@@ -122,6 +122,27 @@ public sealed class CatalogApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Listed_products_read_as_they_do_alone_follow_every_edit_and_show_cost_to_admins_only()
+    {
+        await _admin.PostAsJsonAsync("/api/products", Candle("E-1", 2.00m));
+        async Task<JsonObject> Listed(HttpClient client) =>
+            (JsonObject)(await client.GetFromJsonAsync<JsonObject>("/api/products?q=E-1"))!["items"]!.AsArray().Single()!;
+
+        var before = await Listed(_app.Client);
+        Assert.True(JsonNode.DeepEquals(await _app.Client.GetFromJsonAsync<JsonObject>("/api/products/E-1"), before), before.ToJsonString());
+        Assert.Null(before["cost"]);
+        Assert.Null((await Listed(_buyer))["cost"]);
+        Assert.Equal(1.10m, (decimal)(await Listed(_admin))["cost"]!);
+
+        var put = new HttpRequestMessage(HttpMethod.Put, "/api/products/E-1") { Content = JsonContent.Create(Candle("E-1", 3.50m, "red")) };
+        put.Headers.IfMatch.Add((await _app.Client.GetAsync("/api/products/E-1")).Headers.ETag!);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.SendAsync(put)).StatusCode);
+
+        var after = await Listed(_app.Client);
+        Assert.Equal((3.50m, "red"), ((decimal)after["listPrice"]!, (string?)after["attributes"]!["color"]));
+    }
+
+    [Fact]
     public async Task Listing_filters_sorts_and_pages()
     {
         await _admin.PutAsJsonAsync("/api/categories/kitchen", new { name = "Kitchen", parentId = "home" });
