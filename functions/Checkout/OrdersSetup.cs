@@ -17,7 +17,10 @@ namespace Commerce.Functions.Checkout;
 
 public static class OrdersSetup
 {
-    /// <summary>The sandbox is a provider's test mode; its webhook secret is a test value, not a secret of any real provider.</summary>
+    /// <summary>
+    /// The sandbox is a provider's test mode; its webhook secret is a published test value, so it is the default
+    /// in Development only. Elsewhere a channel without configured secrets refuses every webhook.
+    /// </summary>
     public const string SandboxWebhookSecret = "whsec_sandbox_test_mode";
 
     /// <summary>Cart, checkout, orders and payments: services, settings and HTTP functions.</summary>
@@ -61,7 +64,8 @@ public static class OrdersSetup
             Latency = TimeSpan.FromMilliseconds(configuration.GetInt("Payments:Sandbox:LatencyMs", 0, 0, 60_000)),
             FailureRate = configuration.GetInt("Payments:Sandbox:FailurePercent", 0, 0, 100) / 100.0,
         };
-        var secrets = channels.ToDictionary(c => c, c => (IReadOnlyList<string>)((configuration.GetString($"Payments:Webhooks:{c}:Secrets") ?? SandboxWebhookSecret)
+        var defaultSecret = app.Web.Environment.IsDevelopment() ? SandboxWebhookSecret : "";
+        var secrets = channels.ToDictionary(c => c, c => (IReadOnlyList<string>)((configuration.GetString($"Payments:Webhooks:{c}:Secrets") ?? defaultSecret)
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)), StringComparer.Ordinal);
 
         var services = app.Services;

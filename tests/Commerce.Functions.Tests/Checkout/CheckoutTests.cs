@@ -128,7 +128,7 @@ public sealed class CheckoutTests : IAsyncLifetime
     private static HttpRequestMessage Signed(byte[] body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/payments/webhooks/sandbox-a") { Content = new ByteArrayContent(body) };
-        request.Headers.Add(PaymentWebhooks.SignatureHeader, PaymentWebhooks.SignatureFor(OrdersSetup.SandboxWebhookSecret, DateTimeOffset.UtcNow, body));
+        request.Headers.Add(PaymentWebhooks.SignatureHeader, PaymentWebhooks.SignatureFor(Shop.WebhookSecret, DateTimeOffset.UtcNow, body));
         return request;
     }
 

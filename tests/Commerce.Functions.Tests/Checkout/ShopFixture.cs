@@ -17,8 +17,12 @@ public sealed class Shop : IAsyncDisposable
 
     public FunctionAppHarness App { get; }
 
+    /// <summary>The webhook secret the shop's sandbox channels are configured with.</summary>
+    public const string WebhookSecret = "whsec_test_shop";
+
     public static readonly Dictionary<string, string> FastSettings = new()
     {
+        ["Payments:Webhooks:sandbox-a:Secrets"] = WebhookSecret,
         ["Catalog:SeedDemoData"] = "false",
         ["Catalog:RefreshInterval"] = "00:00:00",
         ["Fulfilment:Mode"] = "auto",
