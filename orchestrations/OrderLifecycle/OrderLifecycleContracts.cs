@@ -49,8 +49,9 @@ public sealed record RiskOutcome(bool Approved, string? Reason);
 /// <param name="Unanswered">an earlier authorize call of the order lost its answer and may have left an authorization behind.</param>
 public sealed record PaymentAuthorization(string Channel, string AuthorizationId, bool Pending, Invoice? Invoice, bool Unanswered = false);
 
+/// <summary>Which order's abandoned authorizations to void.</summary>
 /// <param name="Keep">the authorization the order goes on with, if any.</param>
-public sealed record UnansweredPayments(string OrderId, string? Keep);
+public sealed record AbandonedPayments(string OrderId, string? Keep);
 
 /// <summary>One step of the order's life to record, with the status it moves the order to, if any.</summary>
 public sealed record OrderStep(string Step, OrderStatus? Status = null, string? Detail = null, string? CancellationReason = null);
@@ -84,7 +85,7 @@ public static class OrderActivities
     public const string Authorize = "AuthorizePayment";
     public const string Capture = "CapturePayment";
     public const string Void = "VoidPayment";
-    public const string VoidUnanswered = "VoidUnansweredPayments";
+    public const string VoidAbandoned = "VoidAbandonedPayments";
     public const string Refund = "RefundPayment";
     public const string Commit = "CommitStock";
     public const string Release = "ReleaseStock";

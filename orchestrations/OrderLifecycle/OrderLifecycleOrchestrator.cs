@@ -44,7 +44,8 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         if (!validation.Valid)
             return await Cancel(CancellationReasons.InvalidOrder, validation.Problem);
 
-        var expiresAt = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero) + timings.PaymentDeadline + TimeSpan.FromHours(1);
+        // The reservation outlives every wait before the stock is committed: payment retries, then the payment deadline.
+        var expiresAt = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero) + timings.PaymentRetryTimeout + timings.PaymentDeadline + TimeSpan.FromHours(1);
         var reservation = await context.CallActivityAsync<ReservationOutcome>(OrderActivities.Reserve, new ReserveRequest(order.OrderId, order.Lines, expiresAt), Reliable);
         if (!reservation.Reserved)
             return await Cancel(CancellationReasons.OutOfStock, $"not enough stock of {reservation.ShortSku}");
@@ -63,14 +64,14 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         }
         catch (TaskFailedException declined)
         {
-            // An attempt whose answer was lost may still have authorized: give that back too.
-            await context.CallActivityAsync<int>(OrderActivities.VoidUnanswered, new UnansweredPayments(order.OrderId, null), Reliable);
+            // An attempt whose answer was lost, or whose approval could not be passed on, may still hold money: give it back.
+            await context.CallActivityAsync<int>(OrderActivities.VoidAbandoned, new AbandonedPayments(order.OrderId, null), Reliable);
             return await Cancel(CancellationReasons.PaymentDeclined, declined.FailureDetails.ErrorMessage);
         }
         var payment = new PaymentReference(order.OrderId, authorization.Channel, authorization.AuthorizationId, order.Total, order.Currency);
         undo.Push((OrderActivities.Void, payment, "payment-voided"));
         if (authorization.Unanswered)
-            await context.CallActivityAsync<int>(OrderActivities.VoidUnanswered, new UnansweredPayments(order.OrderId, authorization.AuthorizationId), Reliable);
+            await context.CallActivityAsync<int>(OrderActivities.VoidAbandoned, new AbandonedPayments(order.OrderId, authorization.AuthorizationId), Reliable);
 
         if (authorization.Pending)
         {

@@ -14,7 +14,7 @@ public static class OrderLifecycleSetup
         .AddActivity<AuthorizePayment, PaymentRequest, PaymentAuthorization>(OrderActivities.Authorize)
         .AddActivity<CapturePayment, PaymentReference, bool>(OrderActivities.Capture)
         .AddActivity<VoidPayment, PaymentReference, bool>(OrderActivities.Void)
-        .AddActivity<VoidUnansweredPayments, UnansweredPayments, int>(OrderActivities.VoidUnanswered)
+        .AddActivity<VoidAbandonedPayments, AbandonedPayments, int>(OrderActivities.VoidAbandoned)
         .AddActivity<RefundPayment, PaymentReference, bool>(OrderActivities.Refund)
         .AddActivity<CommitStock, string, bool>(OrderActivities.Commit)
         .AddActivity<ReleaseStock, string, bool>(OrderActivities.Release)

@@ -41,7 +41,7 @@ public abstract class OrderLifecycleScenarioTests
         public bool CaptureFails { get; init; }
         public ConcurrentQueue<string> Calls { get; } = new();
         /// <summary>The authorization each call to void unanswered payments was told to keep ("" for none).</summary>
-        public ConcurrentQueue<string> UnansweredKept { get; } = new();
+        public ConcurrentQueue<string> AbandonedKept { get; } = new();
         public int AuthorizeAttempts;
     }
 
@@ -75,9 +75,9 @@ public abstract class OrderLifecycleScenarioTests
                     _ => throw new PaymentDeclinedException("stolen_card"),
                 };
             });
-            Add(r, OrderActivities.VoidUnanswered, input =>
+            Add(r, OrderActivities.VoidAbandoned, input =>
             {
-                script.UnansweredKept.Enqueue(((System.Text.Json.JsonElement)input!).TryGetProperty("keep", out var keep) ? keep.GetString() ?? "" : "");
+                script.AbandonedKept.Enqueue(((System.Text.Json.JsonElement)input!).TryGetProperty("keep", out var keep) ? keep.GetString() ?? "" : "");
                 return 0;
             });
             Add(r, OrderActivities.Capture, _ => script.CaptureFails ? throw new PaymentDeclinedException("capture refused") : true);
@@ -112,7 +112,7 @@ public abstract class OrderLifecycleScenarioTests
         var result = await RunAsync(client, Order("o-happy"));
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Completed, null), result);
-        Assert.Empty(script.UnansweredKept);
+        Assert.Empty(script.AbandonedKept);
         Assert.Equal(
         [
             OrderActivities.Validate, OrderActivities.Reserve, OrderActivities.AssessRisk, OrderActivities.Authorize, OrderActivities.Capture,
@@ -164,7 +164,7 @@ public abstract class OrderLifecycleScenarioTests
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.PaymentDeclined), await RunAsync(client, Order("o-hard")));
         Assert.Equal(1, script.AuthorizeAttempts);
         Assert.Equal([OrderActivities.Release], Compensations(script));
-        Assert.Equal([""], script.UnansweredKept);
+        Assert.Equal([""], script.AbandonedKept);
     }
 
     [Fact]
@@ -175,8 +175,8 @@ public abstract class OrderLifecycleScenarioTests
         await using var _ = app;
 
         Assert.Equal(OrderStatus.Completed, (await RunAsync(client, Order("o-lost"))).Status);
-        Assert.Equal(["auth-2"], script.UnansweredKept);
-        Assert.True(script.Calls.ToList().IndexOf(OrderActivities.VoidUnanswered) < script.Calls.ToList().IndexOf(OrderActivities.Capture));
+        Assert.Equal(["auth-2"], script.AbandonedKept);
+        Assert.True(script.Calls.ToList().IndexOf(OrderActivities.VoidAbandoned) < script.Calls.ToList().IndexOf(OrderActivities.Capture));
     }
 
     [Fact]

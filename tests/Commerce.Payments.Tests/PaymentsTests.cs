@@ -196,12 +196,17 @@ public sealed class PaymentsTests : IDisposable
     {
         public bool LoseAnswers { get; set; }
 
+        /// <summary>Fails the call the way a crashing caller would, after the provider authorized.</summary>
+        public bool FailAfterAuthorizing { get; set; }
+
         public string Name => inner.Name;
         public bool Supports(string paymentMethod) => inner.Supports(paymentMethod);
 
         public async Task<ChannelResult> AuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken = default)
         {
             var result = await inner.AuthorizeAsync(request, CancellationToken.None);
+            if (FailAfterAuthorizing)
+                throw new IOException("connection reset after the provider authorized");
             if (LoseAnswers)
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             return result;
@@ -230,13 +235,33 @@ public sealed class PaymentsTests : IDisposable
         Assert.Equal(PaymentState.Authorized, left!.State);
         Assert.NotEqual(left.AuthorizationId, kept.Result.AuthorizationId);
 
-        var voids = await router.VoidUnansweredAsync("o-15", keep: kept.Result.AuthorizationId);
-        var again = await router.VoidUnansweredAsync("o-15", keep: kept.Result.AuthorizationId);
+        var voids = await router.VoidAbandonedAsync("o-15", keep: kept.Result.AuthorizationId);
+        var again = await router.VoidAbandonedAsync("o-15", keep: kept.Result.AuthorizationId);
 
         Assert.Equal(("void", ChannelOutcome.Approved), (Assert.Single(voids).Operation, voids[0].Outcome));
         Assert.Empty(again);
         Assert.Equal(PaymentState.Voided, (await losing.GetStatusAsync(left.AuthorizationId))!.State);
         Assert.Equal(PaymentState.Authorized, (await router.Channel(kept.Channel!).GetStatusAsync(kept.Result.AuthorizationId!))!.State);
+    }
+
+    [Fact]
+    public async Task When_an_order_gives_up_every_authorization_its_calls_left_is_voided()
+    {
+        var failing = new AnswerLosingChannel(new SandboxChannel("sandbox-a", false, _documents, _time, new SandboxOptions())) { FailAfterAuthorizing = true };
+        var router = new PaymentRouter([failing], new PaymentAttemptLog(_documents), new RouteJournal(_documents), _time);
+
+        await Assert.ThrowsAsync<IOException>(() => router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-17:authorize:1", "o-17")));
+        failing.FailAfterAuthorizing = false;
+        var approved = await router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-17:authorize:2", "o-17"));
+        var declined = await router.AuthorizeAsync(Request(PaymentMethods.ChargeDeclined, "o-17:authorize:3", "o-17"));
+
+        var voids = await router.VoidAbandonedAsync("o-17", keep: null);
+
+        Assert.Equal(ChannelOutcome.Declined, declined.Result.Outcome);
+        Assert.Equal(2, voids.Count);
+        Assert.All(voids, v => Assert.Equal(("void", ChannelOutcome.Approved), (v.Operation, v.Outcome)));
+        Assert.Equal(PaymentState.Voided, (await failing.FindAsync("o-17:authorize:1"))!.State);
+        Assert.Equal(PaymentState.Voided, (await failing.GetStatusAsync(approved.Result.AuthorizationId!))!.State);
     }
 
     [Fact]
@@ -249,7 +274,7 @@ public sealed class PaymentsTests : IDisposable
         losing.LoseAnswers = false;
         var repeated = await router.AuthorizeAsync(Request(PaymentMethods.Visa, "o-16:authorize:1", "o-16"));
 
-        Assert.Empty(await router.VoidUnansweredAsync("o-16", keep: repeated.Result.AuthorizationId));
+        Assert.Empty(await router.VoidAbandonedAsync("o-16", keep: repeated.Result.AuthorizationId));
         Assert.Equal(PaymentState.Authorized, (await losing.GetStatusAsync(repeated.Result.AuthorizationId!))!.State);
     }
 
@@ -327,12 +352,16 @@ public sealed class PaymentsTests : IDisposable
 
         Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", null, body)).Verdict);
         Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", "t=abc,v1=zz", body)).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", "t=99999999999999,v1=00", body)).Verdict);
         Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("wrong", now, body), body)).Verdict);
         Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now, body), tampered)).Verdict);
         Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now.AddMinutes(-6), body), body)).Verdict);
         Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now.AddMinutes(6), body), body)).Verdict);
         Assert.Equal(WebhookVerdict.Accepted, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now.AddMinutes(-4), body), body)).Verdict);
         Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-z", PaymentWebhooks.SignatureFor("new-secret", now, body), body)).Verdict);
+
+        var withoutAuthorization = JsonSerializer.SerializeToUtf8Bytes(new { id = "evt-9", type = PaymentEvent.Confirmed, orderId = "o-1", amount = 20m, currency = "GBP" });
+        Assert.Equal(WebhookVerdict.Malformed, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now, withoutAuthorization), withoutAuthorization)).Verdict);
     }
 
     private sealed class ManualTime(DateTimeOffset start) : TimeProvider

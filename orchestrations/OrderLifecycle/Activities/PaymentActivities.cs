@@ -62,29 +62,36 @@ public sealed class CapturePayment(PaymentRouter router, OrderRepository orders)
     }
 }
 
-/// <summary>Gives up an authorization; one that is already void, failed or unknown needs nothing more.</summary>
+/// <summary>
+/// Gives up an authorization; one that is already void, failed or unknown needs nothing more. One that was
+/// captured after all (the capture went through but its answer was lost) is refunded instead.
+/// </summary>
 public sealed class VoidPayment(PaymentRouter router, OrderRepository orders) : TaskActivity<PaymentReference, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, PaymentReference payment)
     {
         var routed = await router.VoidAsync(payment.Channel, payment.OrderId, payment.AuthorizationId, payment.Amount, payment.Currency, $"{payment.OrderId}:void", context.CancellationToken);
         await PaymentRecords.AppendAsync(orders, payment.OrderId, routed, context.CancellationToken);
-        return routed.Result.Outcome == ChannelOutcome.Approved;
+        if (routed.Result.Outcome == ChannelOutcome.Approved)
+            return true;
+        if (await router.Channel(payment.Channel).GetStatusAsync(payment.AuthorizationId, context.CancellationToken) is { State: PaymentState.Captured })
+            return await RefundPayment.RefundAsync(router, orders, payment, context.CancellationToken);
+        return false;
     }
 }
 
 /// <summary>
-/// Voids what authorize calls whose answer was lost may have left at a channel, except the authorization the
-/// order goes on with; recorded on the order when there was something to void.
+/// Voids what the order's authorize calls left standing (answers lost, approvals the order could not go on
+/// with), except the authorization the order goes on with; recorded on the order when there was something to void.
 /// </summary>
-public sealed class VoidUnansweredPayments(PaymentRouter router, OrderRepository orders, TimeProvider time) : TaskActivity<UnansweredPayments, int>
+public sealed class VoidAbandonedPayments(PaymentRouter router, OrderRepository orders, TimeProvider time) : TaskActivity<AbandonedPayments, int>
 {
-    public override async Task<int> RunAsync(TaskActivityContext context, UnansweredPayments request)
+    public override async Task<int> RunAsync(TaskActivityContext context, AbandonedPayments request)
     {
-        var voids = await router.VoidUnansweredAsync(request.OrderId, request.Keep, context.CancellationToken);
+        var voids = await router.VoidAbandonedAsync(request.OrderId, request.Keep, context.CancellationToken);
         if (voids.Count > 0)
             await orders.UpdateAsync(request.OrderId, order => order.WithPayments(voids.Select(PaymentRecords.ToOrderPayment))
-                .WithStep("unanswered-payments-voided", time.GetUtcNow(), detail: $"{voids.Count} authorization(s) left by calls whose answer was lost"), context.CancellationToken);
+                .WithStep("abandoned-payments-voided", time.GetUtcNow(), detail: $"{voids.Count} authorization(s) the order did not go on with"), context.CancellationToken);
         return voids.Count;
     }
 }
@@ -92,10 +99,14 @@ public sealed class VoidUnansweredPayments(PaymentRouter router, OrderRepository
 /// <summary>Pays a captured amount back.</summary>
 public sealed class RefundPayment(PaymentRouter router, OrderRepository orders) : TaskActivity<PaymentReference, bool>
 {
-    public override async Task<bool> RunAsync(TaskActivityContext context, PaymentReference payment)
+    public override Task<bool> RunAsync(TaskActivityContext context, PaymentReference payment) =>
+        RefundAsync(router, orders, payment, context.CancellationToken);
+
+    /// <summary>The order's one refund (keyed by order id), recorded on the order.</summary>
+    public static async Task<bool> RefundAsync(PaymentRouter router, OrderRepository orders, PaymentReference payment, CancellationToken cancellationToken)
     {
-        var routed = await router.RefundAsync(payment.Channel, payment.OrderId, payment.AuthorizationId, payment.Amount, payment.Currency, $"{payment.OrderId}:refund", context.CancellationToken);
-        await PaymentRecords.AppendAsync(orders, payment.OrderId, routed, context.CancellationToken);
+        var routed = await router.RefundAsync(payment.Channel, payment.OrderId, payment.AuthorizationId, payment.Amount, payment.Currency, $"{payment.OrderId}:refund", cancellationToken);
+        await PaymentRecords.AppendAsync(orders, payment.OrderId, routed, cancellationToken);
         return routed.Result.Outcome == ChannelOutcome.Approved ? true : throw new InvalidOperationException($"refund refused: {routed.Result.DeclineCode}");
     }
 }

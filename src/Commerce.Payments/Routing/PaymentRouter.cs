@@ -15,8 +15,8 @@ public sealed record RoutedResult(string? Channel, ChannelResult Result, IReadOn
 /// </summary>
 public sealed class PaymentRouter
 {
-    /// <summary>The reason recorded for an authorize call whose answer did not come in time.</summary>
-    public const string Unanswered = "timeout";
+    /// <summary>The reason an authorize call is recorded with until its answer is recorded: a call whose answer was lost keeps it.</summary>
+    public const string Unanswered = "no_answer";
 
     private readonly IReadOnlyList<IPaymentChannel> _channels;
     private readonly Dictionary<string, CircuitBreaker> _breakers;
@@ -62,6 +62,9 @@ public sealed class PaymentRouter
                 continue;
             }
             await _journal.CallingAsync(request.IdempotencyKey, channel.Name, cancellationToken).ConfigureAwait(false);
+            // Recorded before the call and overwritten with its answer, so a call whose answer is lost to a crash is known too.
+            var unanswered = await RecordAsync(request.IdempotencyKey, request.OrderId, channel.Name, "authorize", request.Amount, request.Currency,
+                ChannelResult.Unavailable(Unanswered), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             var started = _time.GetTimestamp();
             ChannelResult result;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -74,10 +77,9 @@ public sealed class PaymentRouter
                 catch (Exception e) when (e is HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
                 {
                     // The channel may have authorized before the answer was lost: the journal keeps repeats of this
-                    // call on it, and the recorded attempt lets VoidUnansweredAsync find what it may have left.
+                    // call on it, and its "unanswered" record lets VoidAbandonedAsync find what it may have left.
                     breaker.Failed();
-                    attempts.Add(await RecordAsync(request.IdempotencyKey, request.OrderId, channel.Name, "authorize", request.Amount, request.Currency,
-                        ChannelResult.Unavailable(Unanswered), _time.GetElapsedTime(started), cancellationToken).ConfigureAwait(false));
+                    attempts.Add(unanswered);
                     throw new PaymentChannelTimeoutException(channel.Name, attempts, e);
                 }
             }
@@ -96,18 +98,20 @@ public sealed class PaymentRouter
     }
 
     /// <summary>
-    /// Voids whatever the order's unanswered authorize calls left at their channels, except <paramref name="keep"/>
-    /// (the authorization the order goes on with), so that a lost answer does not hold the buyer's money. A
-    /// channel still out of reach throws, so the caller tries again later.
+    /// Voids whatever the order's authorize calls left standing at their channels, except <paramref name="keep"/>
+    /// (the authorization the order goes on with, if any): calls whose answer was lost, and approvals the
+    /// order could not go on with, so that no authorization holds the buyer's money for nothing. Each call is
+    /// looked up at its channel by its idempotency key. A channel still out of reach throws, so the caller
+    /// tries again later.
     /// </summary>
     /// <returns>the void attempts made.</returns>
-    public async Task<IReadOnlyList<PaymentAttempt>> VoidUnansweredAsync(string orderId, string? keep, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<PaymentAttempt>> VoidAbandonedAsync(string orderId, string? keep, CancellationToken cancellationToken = default)
     {
         var voids = new List<PaymentAttempt>();
-        var unanswered = (await _attempts.ForOrderAsync(orderId, cancellationToken).ConfigureAwait(false))
-            .Where(a => a is { Operation: "authorize", DeclineCode: Unanswered, IdempotencyKey: not null })
+        var calls = (await _attempts.ForOrderAsync(orderId, cancellationToken).ConfigureAwait(false))
+            .Where(a => a is { Operation: "authorize", IdempotencyKey: not null } && (a.DeclineCode == Unanswered || a.Outcome is ChannelOutcome.Approved or ChannelOutcome.Pending))
             .DistinctBy(a => (a.Channel, a.IdempotencyKey));
-        foreach (var call in unanswered)
+        foreach (var call in calls)
         {
             var left = await Channel(call.Channel).FindAsync(call.IdempotencyKey!, cancellationToken).ConfigureAwait(false);
             if (left is not { State: PaymentState.Authorized or PaymentState.Pending } || left.AuthorizationId == keep)

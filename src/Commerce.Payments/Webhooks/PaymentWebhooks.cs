@@ -64,7 +64,8 @@ public sealed class PaymentWebhooks(IReadOnlyDictionary<string, IReadOnlyList<st
         {
             return new WebhookCheck(WebhookVerdict.Malformed, null, e.Message);
         }
-        if (payment is null || string.IsNullOrWhiteSpace(payment.Id) || string.IsNullOrWhiteSpace(payment.OrderId) || payment.Type is not (PaymentEvent.Confirmed or PaymentEvent.Failed))
+        if (payment is null || string.IsNullOrWhiteSpace(payment.Id) || string.IsNullOrWhiteSpace(payment.OrderId) || string.IsNullOrWhiteSpace(payment.AuthorizationId)
+            || payment.Type is not (PaymentEvent.Confirmed or PaymentEvent.Failed))
             return new WebhookCheck(WebhookVerdict.Malformed, null, "expected id, type (PaymentConfirmed or PaymentFailed), orderId, authorizationId, amount, currency");
         var seen = await (await documents.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false)).ReadAsync(channel, IdOf(payment.Id), cancellationToken).ConfigureAwait(false);
         return seen is null ? new WebhookCheck(WebhookVerdict.Accepted, payment, null) : new WebhookCheck(WebhookVerdict.Duplicate, payment, "already processed");
@@ -119,7 +120,7 @@ public sealed class PaymentWebhooks(IReadOnlyDictionary<string, IReadOnlyList<st
                 }
             }
         }
-        return timestamp > 0 && signatures.Count > 0;
+        return timestamp > 0 && timestamp <= DateTimeOffset.MaxValue.ToUnixTimeSeconds() && signatures.Count > 0;
     }
 
     private static string IdOf(string eventId) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(eventId)))[..32];
