@@ -31,8 +31,8 @@ public static class CartApi
     {
         var body = await JsonBody.ReadAsync(request);
         var quantity = body.Int("quantity", required: true);
-        if (quantity is < 1)
-            body.Fail("quantity", "must be at least 1; DELETE the item to remove it");
+        if (quantity is { } asked && CartLine.QuantityProblem(asked) is { } problem)
+            body.Fail("quantity", asked < 1 ? $"{problem}; DELETE the item to remove it" : problem);
         if (body.Errors.Count > 0)
             return TypedResults.ValidationProblem(body.Errors);
         var customer = user.SubjectId()!;

@@ -62,13 +62,20 @@ public static class CheckoutApi
             return TypedResults.ValidationProblem(body.Errors);
 
         var fromCart = given is null;
+        var orderId = OrderIdFor(customerId, request.Headers[IdempotencyExtensions.KeyHeader].ToString());
+        if (await orders.GetAsync(orderId, cancellationToken) is { } earlier)
+        {
+            // This key placed its order before, but its answer was lost (a crash or a failure after the order
+            // was stored): finish what that request started and answer with the order, never a second one.
+            return await AcceptAsync(earlier);
+        }
         var lines = given ?? (await carts.GetAsync(customerId, cancellationToken)).Lines;
         if (lines.Count == 0)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["lines"] = [fromCart ? "your cart is empty" : "at least one line is needed"] });
         for (var i = 0; i < lines.Count; i++)
         {
-            if (lines[i].Quantity < 1)
-                body.Fail($"lines[{i}].quantity", "must be at least 1");
+            if (CartLine.QuantityProblem(lines[i].Quantity) is { } problem)
+                body.Fail($"lines[{i}].quantity", problem);
         }
         if (body.Errors.Count > 0)
             return TypedResults.ValidationProblem(body.Errors);
@@ -95,9 +102,13 @@ public static class CheckoutApi
         var orderLines = new List<OrderLine>(quotes.Count);
         foreach (var quote in quotes.Select(q => q.Quote!))
             orderLines.Add(new OrderLine(quote.Sku, (await catalog.GetAsync(quote.Sku, cancellationToken))?.Product.Name ?? quote.Sku, quote.Quantity, quote.UnitPrice, quote.Total));
+        // Redeemed (idempotently, per order) before the order exists, so that a coupon used up meanwhile
+        // is a 422 that changes nothing.
+        if (coupon is not null && !await coupons.RedeemCouponAsync(coupon, orderId, cancellationToken))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["coupon"] = [$"'{coupon}' has been used up"] });
         var order = new Order
         {
-            Id = OrderIdFor(customerId, request.Headers[IdempotencyExtensions.KeyHeader].ToString()),
+            Id = orderId,
             CustomerId = customerId,
             Status = OrderStatus.Placed,
             Currency = currencies[0],
@@ -109,28 +120,29 @@ public static class CheckoutApi
             PlacedAt = now,
             Timeline = [new TimelineEntry(now, "placed")],
         };
-        var (placed, created) = await orders.CreateAsync(order, cancellationToken);
-        if (created && coupon is not null && !await coupons.RedeemCouponAsync(coupon, placed.Id, cancellationToken))
+        var (placed, _) = await orders.CreateAsync(order, cancellationToken);
+        return await AcceptAsync(placed);
+
+        // Once the order is stored, the rest runs to the end even if the caller goes away.
+        async Task<Accepted<OrderView>> AcceptAsync(Order placed)
         {
-            await orders.UpdateAsync(placed.Id, o => o.WithStep("cancelled", time.GetUtcNow(), OrderStatus.Cancelled, $"coupon {coupon} was used up", CancellationReasons.InvalidOrder), cancellationToken);
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["coupon"] = [$"'{coupon}' has been used up"] });
-        }
-        if (!placed.IsFinished)
-        {
-            try
+            if (!placed.IsFinished)
             {
-                await orchestrations.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name,
-                    new OrderLifecycleInput(placed.Id, customerId, placed.Lines, placed.Total, placed.Currency, placed.PaymentMethod, placed.PlacedAt, timings),
-                    new StartOrchestrationOptions(placed.Id), cancellationToken);
+                try
+                {
+                    await orchestrations.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name,
+                        new OrderLifecycleInput(placed.Id, customerId, placed.Lines, placed.Total, placed.Currency, placed.PaymentMethod, placed.PlacedAt, timings),
+                        new StartOrchestrationOptions(placed.Id), CancellationToken.None);
+                }
+                catch (OrchestrationAlreadyExistsException)
+                {
+                    // A retry of a checkout whose lifecycle is already running.
+                }
             }
-            catch (OrchestrationAlreadyExistsException)
-            {
-                // A retry of a checkout whose lifecycle is already running.
-            }
+            if (fromCart)
+                await carts.ClearAsync(customerId, CancellationToken.None);
+            return TypedResults.Accepted($"/api/orders/{placed.Id}", OrderView.From(placed));
         }
-        if (fromCart)
-            await carts.ClearAsync(customerId, cancellationToken);
-        return TypedResults.Accepted($"/api/orders/{placed.Id}", OrderView.From(placed));
     }
 
     /// <summary>The same customer and key always name the same order.</summary>

@@ -2,7 +2,15 @@ using Commerce.Storage.Documents;
 
 namespace Commerce.Orders.Cart;
 
-public sealed record CartLine(string Sku, int Quantity);
+public sealed record CartLine(string Sku, int Quantity)
+{
+    /// <summary>The most units of one product a cart line or an order line may hold.</summary>
+    public const int MaxQuantity = 100_000;
+
+    /// <summary>Why <paramref name="quantity"/> cannot be a line's quantity, or null when it can.</summary>
+    public static string? QuantityProblem(int quantity) =>
+        quantity is < 1 or > MaxQuantity ? $"must be from 1 to {MaxQuantity:N0}" : null;
+}
 
 /// <summary>A customer's cart: SKUs and quantities only; prices are always quoted afresh when it is shown or checked out.</summary>
 public sealed record Cart(string CustomerId, IReadOnlyList<CartLine> Lines, DateTimeOffset UpdatedAt)

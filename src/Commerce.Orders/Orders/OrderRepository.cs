@@ -37,8 +37,11 @@ public sealed class OrderRepository(IDocumentStore documents, TimeProvider time)
     private async Task<IDocumentContainer> IndexAsync(CancellationToken cancellationToken) =>
         _index ??= await documents.GetContainerAsync(IndexContainer, cancellationToken).ConfigureAwait(false);
 
+    /// <returns>null also for an id no order can have (ids come from URLs).</returns>
     public async Task<Order?> GetAsync(string orderId, CancellationToken cancellationToken = default) =>
-        (await (await OrdersAsync(cancellationToken).ConfigureAwait(false)).ReadAsync<Order>(orderId, orderId, cancellationToken).ConfigureAwait(false))?.Value;
+        DocumentRules.IsValidKey(orderId)
+            ? (await (await OrdersAsync(cancellationToken).ConfigureAwait(false)).ReadAsync<Order>(orderId, orderId, cancellationToken).ConfigureAwait(false))?.Value
+            : null;
 
     /// <summary>Stores a new order; when one with this id exists already (a retried checkout), returns that one instead.</summary>
     public async Task<(Order Order, bool Created)> CreateAsync(Order order, CancellationToken cancellationToken = default)

@@ -30,16 +30,26 @@ public static class DocumentRules
         }
     }
 
+    /// <summary>Whether a document could have this id or partition key (an id from a URL may not).</summary>
+    public static bool IsValidKey(string? value) => value is not null && KeyProblem(value, "key") is null;
+
     private static void Validate(string value, string what, string parameter)
     {
+        if (KeyProblem(value, what) is { } problem)
+            throw new ArgumentException(problem, parameter);
+    }
+
+    private static string? KeyProblem(string value, string what)
+    {
         if (string.IsNullOrEmpty(value))
-            throw new ArgumentException($"A document {what} must not be empty.", parameter);
+            return $"A document {what} must not be empty.";
         if (value.Length > MaxKeyLength)
-            throw new ArgumentException($"A document {what} must have at most {MaxKeyLength} characters.", parameter);
+            return $"A document {what} must have at most {MaxKeyLength} characters.";
         foreach (var c in value)
         {
             if (c is '/' or '\\' or '?' or '#' || char.IsControl(c))
-                throw new ArgumentException($"Document {what} '{value}' contains '{(char.IsControl(c) ? "a control character" : c)}', which is not allowed.", parameter);
+                return $"Document {what} '{value}' contains '{(char.IsControl(c) ? "a control character" : c)}', which is not allowed.";
         }
+        return null;
     }
 }

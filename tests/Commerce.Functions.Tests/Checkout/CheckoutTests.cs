@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Commerce.Functions.Checkout;
+using Commerce.Hosting.Http.Idempotency;
+using Microsoft.Extensions.DependencyInjection;
 using Commerce.Payments.Webhooks;
 using Commerce.Storage.Documents;
 
@@ -142,6 +144,11 @@ public sealed class CheckoutTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/orders/{order["id"]}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostAsync($"/api/orders/{order["id"]}/cancel", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/api/orders/{order["id"]}")).StatusCode);
+        foreach (var odd in new[] { "a%23b", "a%3Fb", "a%5Cb", new string('x', 300) })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/api/orders/{odd}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostAsync($"/api/orders/{odd}/cancel", null)).StatusCode);
+        }
     }
 
     [Fact]
@@ -165,6 +172,7 @@ public sealed class CheckoutTests : IAsyncLifetime
         Assert.NotNull((await Try(new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "OLD-1", quantity = 1 } } })).Problem!["errors"]!["lines[0].sku"]);
         Assert.NotNull((await Try(new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "PACK-6", quantity = 0 } } })).Problem!["errors"]!["lines[0].quantity"]);
         Assert.NotNull((await Try(new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "PACK-6", quantity = 7 } } })).Problem!["errors"]!["lines[0].quantity"]);
+        Assert.NotNull((await Try(new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "PACK-6", quantity = int.MaxValue - 1 }, new { sku = "PACK-6", quantity = 6 } } })).Problem!["errors"]!["lines[0].quantity"]);
         Assert.NotNull((await Try(new { paymentMethod = "pm_card_gold", lines = new[] { new { sku = "PACK-6", quantity = 6 } } })).Problem!["errors"]!["paymentMethod"]);
         Assert.NotNull((await Try(new { paymentMethod = "pm_net_terms", lines = new[] { new { sku = "PACK-6", quantity = 6 } } })).Problem!["errors"]!["paymentMethod"]);
         Assert.NotNull((await Try(new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "PACK-6", quantity = 6 } } }, withKey: false)).Problem!["errors"]!["Idempotency-Key"]);
@@ -201,6 +209,28 @@ public sealed class CheckoutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_retry_whose_first_answer_was_lost_gets_the_order_that_was_placed_not_an_empty_cart()
+    {
+        await _shop.AddProductAsync("LOST-1", 4m, 10);
+        using var client = _shop.Customer("unlucky");
+        await client.PutAsJsonAsync("/api/cart/items/LOST-1", new { quantity = 2 });
+        var first = await Shop.CheckoutAsync(client, new { paymentMethod = "pm_card_visa" }, "lost-answer");
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+
+        // The answer never reached the client and the key's record was lost with it (a crash before it was kept).
+        var keys = _shop.App.Services.GetRequiredService<IdempotencyStore>();
+        var (record, etag) = (await keys.ReadAsync("unlucky", "lost-answer", CancellationToken.None))!.Value;
+        await keys.ReleaseAsync(record, etag, CancellationToken.None);
+        var retried = await Shop.CheckoutAsync(client, new { paymentMethod = "pm_card_visa" }, "lost-answer");
+
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        Assert.Equal(first.Headers.Location, retried.Headers.Location);
+        await Shop.WaitForStatusAsync(client, first.Headers.Location!.ToString().Split('/').Last(), "Completed");
+        Assert.Single((await client.GetFromJsonAsync<JsonObject>("/api/orders"))!["orders"]!.AsArray());
+        Assert.Equal(8, (await _shop.StockAsync("LOST-1"))!.OnHand);
+    }
+
+    [Fact]
     public async Task The_cart_is_priced_checked_out_and_emptied()
     {
         await _shop.AddProductAsync("CART-1", 2.55m, 100);
@@ -210,6 +240,7 @@ public sealed class CheckoutTests : IAsyncLifetime
         var cart = (await client.GetFromJsonAsync<JsonObject>("/api/cart"))!;
         Assert.Equal(25.50m, (decimal)cart["total"]!);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PutAsJsonAsync("/api/cart/items/cart-1", new { quantity = 0 })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PutAsJsonAsync("/api/cart/items/cart-1", new { quantity = Commerce.Orders.Cart.CartLine.MaxQuantity + 1 })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.PutAsJsonAsync("/api/cart/items/none", new { quantity = 1 })).StatusCode);
 
         var response = await Shop.CheckoutAsync(client, new { paymentMethod = "pm_card_visa", shippingAddress = new { name = "C", line1 = "1 High St", city = "York", postalCode = "YO1", country = "GB" } });
