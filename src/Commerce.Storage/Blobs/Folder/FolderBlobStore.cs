@@ -73,15 +73,24 @@ internal sealed class FolderBlobContainer : IBlobContainer
         BlobNames.ValidateBlob(blobName);
         var path = DataPath(blobName);
         byte[] content;
-        try
+        FileInfo info;
+        while (true)
         {
-            content = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            // A blob replaced while it is read would pair the old content with the new file's time and ETag,
+            // and a conditional write based on that ETag would then succeed against content never seen.
+            var before = File.GetLastWriteTimeUtc(path);
+            try
+            {
+                content = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return null;
+            }
+            info = new FileInfo(path);
+            if (info.Exists && info.LastWriteTimeUtc == before)
+                break;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        var info = new FileInfo(path);
         var meta = ReadMeta(blobName);
         var etag = meta is not null && meta.Length == content.Length && meta.WrittenTicks == info.LastWriteTimeUtc.Ticks ? meta.ETag : ETagOf(content);
         return new BlobContent(new BlobProperties(blobName, etag, content.Length, meta?.ContentType ?? DefaultContentType, info.LastWriteTimeUtc), content);
