@@ -20,6 +20,20 @@ public sealed class QueueMessageHandler(FunctionInvoker invoker, IQueueStore que
         return result;
     }
 
+    /// <summary>
+    /// A message delivered more often than the dequeue limit was never settled: its invocations ended with the
+    /// process (a crash, a kill, a hang past its lease). It goes to the poison queue without running again.
+    /// </summary>
+    /// <returns>true when the message was parked.</returns>
+    public async Task<bool> ParkIfExhaustedAsync(QueueFunction function, IMessageQueue queue, QueueMessage message)
+    {
+        if (message.DequeueCount <= options.MaxDequeueCount)
+            return false;
+        await MoveToPoisonAsync(function, message, $"it was delivered {message.DequeueCount} times and no invocation of it finished", CancellationToken.None).ConfigureAwait(false);
+        await CompleteAsync(queue, message).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>The local runtime's settlement of an invoked message (with its latest pop receipt).</summary>
     public async Task SettleAsync(QueueFunction function, IMessageQueue queue, QueueMessage message, QueueInvocationResult result, CancellationToken cancellationToken)
     {

@@ -108,6 +108,8 @@ public sealed class QueueTriggerService(FunctionCatalog catalog, IQueueStore que
         var lease = leases.Hold(queue, message);
         try
         {
+            if (await handler.ParkIfExhaustedAsync(function, queue, message).ConfigureAwait(false))
+                return;
             var result = await handler.InvokeAsync(function, message, _abortInvocations.Token).ConfigureAwait(false);
             var current = await lease.ReleaseAsync().ConfigureAwait(false);
             await handler.SettleAsync(function, queue, current, result, _abortInvocations.Token).ConfigureAwait(false);

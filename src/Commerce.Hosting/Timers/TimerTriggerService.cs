@@ -47,16 +47,33 @@ public sealed class TimerTriggerService(
             await Task.WhenAll(_timers).ConfigureAwait(false);
     }
 
+    /// <summary>The longest pause before a schedule whose status store failed is looked at again.</summary>
+    private static readonly TimeSpan LongestRecovery = TimeSpan.FromMinutes(1);
+
     private async Task RunAsync(TimerFunction function)
     {
         try
         {
             if (function.RunOnStartup)
                 await InvokeAsync(function, new TimerInfo(null, IsPastDue: false)).ConfigureAwait(false);
-            if (function.UseMonitor)
-                await RunMonitoredAsync(function).ConfigureAwait(false);
-            else
-                await RunUnmonitoredAsync(function).ConfigureAwait(false);
+            var pause = TimeSpan.FromSeconds(1);
+            while (!_stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    if (function.UseMonitor)
+                        await RunMonitoredAsync(function).ConfigureAwait(false);
+                    else
+                        await RunUnmonitoredAsync(function).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+                {
+                    // A storage outage or a damaged status blob must not end the schedule until the next restart.
+                    logger.LogError(e, "Timer function {Function} could not keep its schedule; trying again in {Pause}", function.Name, pause);
+                    await Task.Delay(pause, time, _stopping.Token).ConfigureAwait(false);
+                    pause = pause * 2 < LongestRecovery ? pause * 2 : LongestRecovery;
+                }
+            }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -82,7 +99,7 @@ public sealed class TimerTriggerService(
         while (!_stopping.IsCancellationRequested)
         {
             var stored = await container.GetAsync(blobName, _stopping.Token).ConfigureAwait(false);
-            var status = stored is null ? null : JsonSerializer.Deserialize<TimerScheduleStatus>(stored.Content.Span, DocumentJson.Options);
+            var status = stored is null ? null : ReadStatus(function, stored.Content);
             var now = time.GetUtcNow();
             var lookedFirst = firstLook;
             firstLook = false;
@@ -106,6 +123,20 @@ public sealed class TimerTriggerService(
             if (late > PastDueAfter)
                 logger.LogWarning("Timer function {Function} is past due: its occurrence at {Occurrence} was missed{Reason}", function.Name, status.Next, lookedFirst ? " while the app was not running" : "");
             await InvokeAsync(function, new TimerInfo(claimed, IsPastDue: late > PastDueAfter)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A damaged status blob is treated as none, so the schedule starts over instead of stopping.</summary>
+    private TimerScheduleStatus? ReadStatus(TimerFunction function, ReadOnlyMemory<byte> content)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TimerScheduleStatus>(content.Span, DocumentJson.Options);
+        }
+        catch (JsonException e)
+        {
+            logger.LogWarning(e, "The schedule status of timer function {Function} is damaged; starting its schedule over", function.Name);
+            return null;
         }
     }
 

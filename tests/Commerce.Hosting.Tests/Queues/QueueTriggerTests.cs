@@ -73,6 +73,35 @@ public sealed class QueueTriggerTests
     }
 
     [Fact]
+    public async Task A_message_whose_deliveries_never_finished_goes_to_poison_without_running_again()
+    {
+        using var data = new TempDirectory();
+        await using (var earlier = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, dataDirectory: data.Path))
+        {
+            // Five deliveries whose invocations died with their process: taken, never settled.
+            var crashing = await QueueAsync(earlier, "crashing");
+            await crashing.EnqueueAsync("""{"name":"Dee","times":1}""");
+            for (var delivery = 1; delivery <= 5; delivery++)
+            {
+                Assert.Single(await crashing.DequeueAsync(1, TimeSpan.FromMilliseconds(1)));
+                await Task.Delay(20);
+            }
+        }
+        var calls = 0;
+
+        await using var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, FastPolling, data.Path, b => b.Functions.AddQueue<Greeting>("Crashing", "crashing", (_, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            return Task.CompletedTask;
+        }));
+        var queue = await QueueAsync(app, "crashing");
+        var poison = await QueueAsync(app, "crashing-poison");
+        await WaitUntilAsync(async () => await poison.GetApproximateCountAsync() == 1 && await queue.GetApproximateCountAsync() == 0, TimeSpan.FromSeconds(10), "the move to the poison queue");
+
+        Assert.Equal(0, calls);
+    }
+
+    [Fact]
     public async Task The_dequeue_limit_follows_the_setting()
     {
         var attempts = 0;
@@ -106,10 +135,10 @@ public sealed class QueueTriggerTests
         var poison = await QueueAsync(app, "strict-poison");
 
         await queue.EnqueueAsync(body);
-        await WaitUntilAsync(async () => await poison.GetApproximateCountAsync() == 1, TimeSpan.FromSeconds(10), "the poison queue");
+        // A move to poison adds the copy first and deletes the original after, so that nothing is lost in between.
+        await WaitUntilAsync(async () => await poison.GetApproximateCountAsync() == 1 && await queue.GetApproximateCountAsync() == 0, TimeSpan.FromSeconds(10), "the move to the poison queue");
 
         Assert.Equal(0, calls);
-        Assert.Equal(0, await queue.GetApproximateCountAsync());
         var parked = Assert.Single(await poison.DequeueAsync(1, TimeSpan.FromMinutes(1)));
         Assert.Equal(body, parked.Body);
         Assert.Equal(1, parked.DequeueCount);

@@ -67,6 +67,26 @@ public sealed class TimerTriggerTests
     }
 
     [Fact]
+    public async Task A_damaged_schedule_status_starts_the_schedule_over_instead_of_stopping_it()
+    {
+        using var data = new TempDirectory();
+        await using (var first = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, dataDirectory: data.Path))
+        {
+            var status = await first.Services.GetRequiredService<IBlobStore>().GetContainerAsync(TimerTriggerService.StatusContainer);
+            await status.PutAsync("everysecond.json", "{ not json"u8.ToArray());
+        }
+        var fired = 0;
+
+        await using var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, dataDirectory: data.Path, configure: b => b.Functions.AddTimer("EverySecond", "*/1 * * * * *", (_, _) =>
+        {
+            Interlocked.Increment(ref fired);
+            return Task.CompletedTask;
+        }));
+
+        await WaitUntilAsync(() => Volatile.Read(ref fired) >= 2, TimeSpan.FromSeconds(10), "two firings");
+    }
+
+    [Fact]
     public async Task Run_on_startup_fires_at_once_even_when_the_schedule_is_far_away()
     {
         var fired = new ConcurrentQueue<TimerInfo>();
