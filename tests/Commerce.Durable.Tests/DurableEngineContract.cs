@@ -470,6 +470,23 @@ public abstract class DurableEngineContract
     }
 
     [Fact]
+    public async Task A_large_output_is_kept_in_a_blob_and_read_back()
+    {
+        var (app, client) = await StartAsync(r => r.AddOrchestratorFunc<int, string>("BigOutput", (_, size) => Task.FromResult(new string('o', size))));
+        await using var _ = app;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("BigOutput", 100_000);
+        var done = await CompletedAsync(client, id);
+
+        Assert.Equal(100_000, done.ReadOutputAs<string>()!.Length);
+        var payloads = await app.Services.GetRequiredService<IBlobStore>().GetContainerAsync(DurableStore.PayloadContainer);
+        var spilled = 0;
+        await foreach (var blob in payloads.ListAsync(id + "/"))
+            spilled++;
+        Assert.Equal(1, spilled);
+    }
+
+    [Fact]
     public async Task A_fan_out_of_a_hundred_activities_fans_back_in()
     {
         var (app, client) = await StartAsync(r => r

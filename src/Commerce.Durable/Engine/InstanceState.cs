@@ -27,8 +27,7 @@ public sealed class InstanceState
 
 /// <summary>A message to send once the step that produced it is committed.</summary>
 /// <param name="Queue">the control queue (orchestrations) or the work queue (activities).</param>
-/// <param name="Delay">for timers: how long the message stays invisible.</param>
-public sealed record OutboxMessage(string Queue, WorkMessage Message, TimeSpan? Delay = null);
+public sealed record OutboxMessage(string Queue, WorkMessage Message);
 
 /// <summary>What travels on the durable queues.</summary>
 /// <param name="Id">recognises a second delivery of the same message.</param>

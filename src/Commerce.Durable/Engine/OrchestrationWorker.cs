@@ -166,7 +166,12 @@ public sealed class OrchestrationWorker(
     private async Task PublishAsync(InstanceState state)
     {
         foreach (var entry in state.Outbox)
-            await store.SendAsync(entry.Queue, entry.Message, entry.Delay).ConfigureAwait(false);
+        {
+            // A timer's delay is reckoned when it is sent, not when its step committed: an outbox published
+            // again after a crash must not push the timer back by the time the recovery took.
+            var delay = entry.Message.Event is TimerFired fired ? fired.FireAt - time.GetUtcNow().UtcDateTime : (TimeSpan?)null;
+            await store.SendAsync(entry.Queue, entry.Message, delay).ConfigureAwait(false);
+        }
         state.Outbox.Clear();
         if (state.Status != state.IndexedStatus)
         {
@@ -268,6 +273,12 @@ public sealed class OrchestrationWorker(
         if (result.CustomStatusSet)
             state.CustomStatus = result.CustomStatus;
         Finish(state, result.Outcome);
+        // The instance keeps large outputs and next inputs in blobs, as it does its history; a parent gets the
+        // output itself and keeps it under its own name.
+        if (result.Outcome is StepOutcome.Completed)
+            state.Output = await store.SpillAsync(state.InstanceId, state.Output).ConfigureAwait(false);
+        if (result.Outcome is StepOutcome.ContinuedAsNew)
+            state.Input = await store.SpillAsync(state.InstanceId, state.Input).ConfigureAwait(false);
     }
 
     private void Finish(InstanceState state, StepOutcome outcome)
@@ -307,8 +318,7 @@ public sealed class OrchestrationWorker(
         TaskScheduled task => new OutboxMessage(DurableStore.WorkQueue,
             new WorkMessage($"{state.ExecutionId}:task:{task.EventId}", state.InstanceId, state.ExecutionId, Activity: new ActivityWork(task.EventId, task.Name, task.Input))),
         TimerCreated timer => new OutboxMessage(DurableStore.ControlQueue,
-            new WorkMessage($"{state.ExecutionId}:timer:{timer.EventId}", state.InstanceId, state.ExecutionId, Event: new TimerFired(timer.EventId, timer.FireAt)),
-            timer.FireAt - now),
+            new WorkMessage($"{state.ExecutionId}:timer:{timer.EventId}", state.InstanceId, state.ExecutionId, Event: new TimerFired(timer.EventId, timer.FireAt))),
         SubOrchestrationCreated sub => new OutboxMessage(DurableStore.ControlQueue,
             new WorkMessage($"{state.ExecutionId}.{sub.EventId}:start", sub.InstanceId, $"{state.ExecutionId}.{sub.EventId}",
                 Event: new ExecutionStarted(sub.Name, sub.Input, new ParentInstance(state.InstanceId, state.ExecutionId, sub.EventId)) { Timestamp = now })),
