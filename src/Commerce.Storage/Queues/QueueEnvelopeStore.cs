@@ -53,7 +53,6 @@ public sealed class QueueEnvelopeStore(IQueueStore adapter, IBlobStore blobs, Qu
 
     private async Task<string> EnqueueAsync(IMessageQueue queue, string message, TimeSpan? visibilityDelay, CancellationToken cancellationToken)
     {
-        string? payloadBlob = null;
         DateTimeOffset? visibleAt = null;
         var delay = visibilityDelay ?? TimeSpan.Zero;
         if (delay < TimeSpan.Zero)
@@ -63,16 +62,20 @@ public sealed class QueueEnvelopeStore(IQueueStore adapter, IBlobStore blobs, Qu
             visibleAt = _time.GetUtcNow() + delay;
             delay = options.MaxNativeDelay;
         }
-        if (Encoding.UTF8.GetByteCount(message) > options.InlineLimitBytes)
+        if (Encoding.UTF8.GetByteCount(message) <= options.InlineLimitBytes)
         {
-            payloadBlob = $"{queue.Name}/{Guid.NewGuid():N}";
-            var container = await blobs.GetContainerAsync(PayloadContainer, cancellationToken).ConfigureAwait(false);
-            await container.PutAsync(payloadBlob, Encoding.UTF8.GetBytes(message), new BlobPutOptions("text/plain; charset=utf-8"), cancellationToken).ConfigureAwait(false);
+            if (visibleAt is null)
+                return await queue.EnqueueAsync(message, visibilityDelay, cancellationToken).ConfigureAwait(false);
+            // Wrapped in an envelope the body is escaped as a JSON string and can outgrow the limit it fitted.
+            var wrapped = JsonSerializer.Serialize(new Envelope(new EnvelopeHeader(null, visibleAt), message), EnvelopeJson.Default.Envelope);
+            if (Encoding.UTF8.GetByteCount(wrapped) <= options.InlineLimitBytes)
+                return await queue.EnqueueAsync(wrapped, delay, cancellationToken).ConfigureAwait(false);
         }
-        if (payloadBlob is null && visibleAt is null)
-            return await queue.EnqueueAsync(message, visibilityDelay, cancellationToken).ConfigureAwait(false);
 
-        var envelope = new Envelope(new EnvelopeHeader(payloadBlob, visibleAt), payloadBlob is null ? message : null);
+        var payloadBlob = $"{queue.Name}/{Guid.NewGuid():N}";
+        var container = await blobs.GetContainerAsync(PayloadContainer, cancellationToken).ConfigureAwait(false);
+        await container.PutAsync(payloadBlob, Encoding.UTF8.GetBytes(message), new BlobPutOptions("text/plain; charset=utf-8"), cancellationToken).ConfigureAwait(false);
+        var envelope = new Envelope(new EnvelopeHeader(payloadBlob, visibleAt), null);
         return await queue.EnqueueAsync(JsonSerializer.Serialize(envelope, EnvelopeJson.Default.Envelope), delay, cancellationToken).ConfigureAwait(false);
     }
 

@@ -193,6 +193,23 @@ public abstract class QueueStoreContract
     }
 
     [Fact]
+    public async Task A_delayed_payload_that_fits_alone_but_not_wrapped_goes_through_a_blob()
+    {
+        var queue = await NewQueueAsync(new QueueEnvelopeOptions { MaxNativeDelay = TimeSpan.FromSeconds(1) });
+        // 40 KB of quotes: within the inline limit as it is, about twice that once escaped inside an envelope.
+        var body = "{\"quotes\":\"" + new string('\'', 40_000).Replace('\'', '"') + "\"}";
+        var payloads = await Blobs.GetContainerAsync(QueueEnvelopeStore.PayloadContainer);
+        var before = await CountAsync(payloads.ListAsync($"{queue.Name}/"));
+
+        await queue.EnqueueAsync(body, TimeSpan.FromSeconds(1.5));
+        Assert.Equal(before + 1, await CountAsync(payloads.ListAsync($"{queue.Name}/")));
+        var message = await DequeueOneWithinAsync(queue, TimeSpan.FromSeconds(15));
+
+        Assert.Equal(body, message.Body);
+        await queue.DeleteAsync(message);
+    }
+
+    [Fact]
     public async Task Bad_queue_names_are_rejected()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Compose().GetQueueAsync("Bad_Name"));
