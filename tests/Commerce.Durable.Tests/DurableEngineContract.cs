@@ -487,6 +487,28 @@ public abstract class DurableEngineContract
     }
 
     [Fact]
+    public async Task A_sub_orchestration_id_used_again_after_continue_as_new_runs_again()
+    {
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<int, int>("Rounds", async (context, round) =>
+            {
+                var result = await context.CallSubOrchestratorAsync<int>("Times10", round);
+                if (round < 2)
+                {
+                    context.ContinueAsNew(round + 1);
+                    return 0;
+                }
+                return result;
+            })
+            .AddOrchestratorFunc<int, int>("Times10", (_, n) => Task.FromResult(n * 10)));
+        await using var _ = app;
+
+        var done = await CompletedAsync(client, await client.ScheduleNewOrchestrationInstanceAsync("Rounds", 0));
+
+        Assert.Equal(20, done.ReadOutputAs<int>());
+    }
+
+    [Fact]
     public async Task A_fan_out_of_a_hundred_activities_fans_back_in()
     {
         var (app, client) = await StartAsync(r => r

@@ -114,6 +114,14 @@ public sealed class OrchestrationWorker(
                 changed = true;
             }
 
+            if (state.Status.IsTerminal() && messages.FirstOrDefault(m => m.Event is ExecutionStarted { Parent: not null } && m.ExecutionId != state.ExecutionId) is { } restart)
+            {
+                // A parent starts this finished sub-orchestration id again (its id is reused after the parent's
+                // ContinueAsNew, or by a retry): a new execution, as a client's restart would make one.
+                state = NewInstance(instanceId, [restart])!;
+                changed = true;
+            }
+
             var applicable = await ApplicableEventsAsync(state, messages).ConfigureAwait(false);
             if (applicable.Count > 0 && !state.Status.IsTerminal())
             {
