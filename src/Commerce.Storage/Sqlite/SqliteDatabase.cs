@@ -81,7 +81,8 @@ public sealed class SqliteDatabase : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var item = new Write<T>(work);
-        _writes.Writer.TryWrite(item);
+        if (!_writes.Writer.TryWrite(item))
+            throw new ObjectDisposedException(nameof(SqliteDatabase), "The database is closing; the write was not taken.");
         return item.Completion.Task;
     }
 
@@ -92,9 +93,10 @@ public sealed class SqliteDatabase : IDisposable
         {
             while (batch.Count < MaxWritesPerCommit && _writes.Reader.TryRead(out var next))
                 batch.Add(next);
-            using var session = Rent();
+            SqliteSession? session = null;
             try
             {
+                session = Rent();
                 session.Execute("BEGIN IMMEDIATE;");
                 foreach (var write in batch)
                     write.Run(session);
@@ -106,14 +108,18 @@ public sealed class SqliteDatabase : IDisposable
             {
                 try
                 {
-                    session.Execute("ROLLBACK;");
+                    session?.Execute("ROLLBACK;");
                 }
                 catch (SqliteException)
                 {
-                    // Nothing to roll back: BEGIN itself failed.
+                    // Nothing to roll back: BEGIN itself failed, or SQLite rolled back already.
                 }
                 foreach (var write in batch)
                     write.Fail(e);
+            }
+            finally
+            {
+                session?.Dispose();
             }
             batch.Clear();
         }
@@ -138,6 +144,12 @@ public sealed class SqliteDatabase : IDisposable
             try
             {
                 _result = work(session);
+            }
+            catch (SqliteException)
+            {
+                // The engine failed (disk full, I/O error, ...) and may have rolled back the whole transaction:
+                // the batch fails as one, rather than committing the writes after this one on their own.
+                throw;
             }
             catch (Exception e)
             {
