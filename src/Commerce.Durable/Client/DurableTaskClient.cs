@@ -35,6 +35,10 @@ public sealed class DurableTaskClient(DurableStore store, InstanceNotifications 
             else
             {
                 var now = time.GetUtcNow();
+                // A finished instance's last step may not have sent everything yet (its parent's notice, say):
+                // send it before the record that holds it is replaced.
+                foreach (var entry in existing?.State.Outbox ?? [])
+                    await store.PublishAsync(entry, now, cancellationToken).ConfigureAwait(false);
                 state = new InstanceState
                 {
                     InstanceId = instanceId,

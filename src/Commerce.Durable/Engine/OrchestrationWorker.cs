@@ -174,12 +174,7 @@ public sealed class OrchestrationWorker(
     private async Task PublishAsync(InstanceState state)
     {
         foreach (var entry in state.Outbox)
-        {
-            // A timer's delay is reckoned when it is sent, not when its step committed: an outbox published
-            // again after a crash must not push the timer back by the time the recovery took.
-            var delay = entry.Message.Event is TimerFired fired ? fired.FireAt - time.GetUtcNow().UtcDateTime : (TimeSpan?)null;
-            await store.SendAsync(entry.Queue, entry.Message, delay).ConfigureAwait(false);
-        }
+            await store.PublishAsync(entry, time.GetUtcNow()).ConfigureAwait(false);
         state.Outbox.Clear();
         if (state.Status != state.IndexedStatus)
         {

@@ -71,6 +71,13 @@ public sealed class DurableStore(IDocumentStore documents, IBlobStore blobs, IQu
     public async Task<bool> DeleteInstanceAsync(string instanceId, string etag, CancellationToken cancellationToken = default) =>
         await (await OpenAsync().ConfigureAwait(false)).Instances.DeleteAsync(instanceId, instanceId, etag, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Sends a message a committed step produced. A timer's delay is reckoned now, not when its step committed:
+    /// an outbox published again after a crash must not push the timer back by the time the recovery took.
+    /// </summary>
+    public Task PublishAsync(OutboxMessage entry, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        SendAsync(entry.Queue, entry.Message, entry.Message.Event is TimerFired fired ? fired.FireAt - now.UtcDateTime : null, cancellationToken);
+
     public async Task SendAsync(string queue, WorkMessage message, TimeSpan? delay = null, CancellationToken cancellationToken = default)
     {
         var handles = await OpenAsync().ConfigureAwait(false);
