@@ -509,6 +509,42 @@ public abstract class DurableEngineContract
     }
 
     [Fact]
+    public async Task A_late_copy_of_an_event_consumed_before_continue_as_new_is_not_applied_again()
+    {
+        var (app, client) = await StartAsync(r => r.AddOrchestratorFunc<int, string>("TwoRounds", async (context, round) =>
+        {
+            if (round == 0)
+            {
+                await context.WaitForExternalEvent<string>("Go");
+                context.ContinueAsNew(1);
+                return "";
+            }
+            try
+            {
+                return "second round got " + await context.WaitForExternalEvent<string>("Go", TimeSpan.FromSeconds(2));
+            }
+            catch (TaskCanceledException)
+            {
+                return "second round waited in vain";
+            }
+        }));
+        await using var _ = app;
+        var store = app.Services.GetRequiredService<DurableStore>();
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("TwoRounds", 0);
+        var go = new WorkMessage("evt-go-1", id, null, Event: new EventRaised("evt-go-1", "Go", ReplayContext.Serialize("first")));
+
+        await store.SendAsync(DurableStore.ControlQueue, go);
+        // Once the second round has started, the first copy has been consumed.
+        for (var i = 0; i < 200 && (await client.GetHistoryAsync(id))?.OfType<ExecutionStarted>().FirstOrDefault()?.Input != "1"; i++)
+            await Task.Delay(25);
+        Assert.Equal("1", (await client.GetHistoryAsync(id))?.OfType<ExecutionStarted>().FirstOrDefault()?.Input);
+        await store.SendAsync(DurableStore.ControlQueue, go);
+        var done = await CompletedAsync(client, id);
+
+        Assert.Equal("second round waited in vain", done.ReadOutputAs<string>());
+    }
+
+    [Fact]
     public async Task A_fan_out_of_a_hundred_activities_fans_back_in()
     {
         var (app, client) = await StartAsync(r => r

@@ -21,6 +21,14 @@ public sealed class InstanceState
     public List<HistoryEvent> History { get; set; } = [];
     public List<OutboxMessage> Outbox { get; set; } = [];
 
+    /// <summary>
+    /// Ids of events that earlier executions (before ContinueAsNew) consumed, newest last, so that a late copy
+    /// of one is not applied to the next execution; the most recent <see cref="MaxEarlierEventIds"/> are kept.
+    /// </summary>
+    public List<string> EarlierEventIds { get; set; } = [];
+
+    public const int MaxEarlierEventIds = 1000;
+
     /// <summary>The status the instance index last recorded; it catches up after the commit that changes <see cref="Status"/>.</summary>
     public OrchestrationRuntimeStatus IndexedStatus { get; set; }
 }

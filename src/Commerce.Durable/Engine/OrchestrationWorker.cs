@@ -207,7 +207,7 @@ public sealed class OrchestrationWorker(
     {
         var seenCompletions = state.History.OfType<CompletionEvent>().Select(c => c.TaskScheduledId).ToHashSet();
         var actions = state.History.OfType<ActionEvent>().Select(a => a.EventId).ToHashSet();
-        var seenEvents = state.History.OfType<EventRaised>().Select(e => e.MessageId).ToHashSet(StringComparer.Ordinal);
+        var seenEvents = state.History.OfType<EventRaised>().Select(e => e.MessageId).Concat(state.EarlierEventIds).ToHashSet(StringComparer.Ordinal);
         var started = state.History.Any(e => e is ExecutionStarted);
         var terminated = false;
         var applicable = new List<HistoryEvent>();
@@ -300,6 +300,7 @@ public sealed class OrchestrationWorker(
                 NotifyParent(state, new SubOrchestrationFailed(state.Parent?.TaskScheduledId ?? 0, failed.Failure));
                 break;
             case StepOutcome.ContinuedAsNew next:
+                state.EarlierEventIds = [.. state.EarlierEventIds.Concat(state.History.OfType<EventRaised>().Select(e => e.MessageId)).TakeLast(InstanceState.MaxEarlierEventIds)];
                 state.ExecutionId = Guid.NewGuid().ToString("N");
                 state.Input = next.Input;
                 state.Output = null;
