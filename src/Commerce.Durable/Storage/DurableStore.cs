@@ -50,8 +50,11 @@ public sealed class DurableStore(IDocumentStore documents, IBlobStore blobs, IQu
         await queues.GetQueueAsync(ControlQueue).ConfigureAwait(false),
         await queues.GetQueueAsync(WorkQueue).ConfigureAwait(false));
 
+    /// <returns>null also for an id no instance can have (ids come from URLs).</returns>
     public async Task<(InstanceState State, string ETag)?> LoadAsync(string instanceId, CancellationToken cancellationToken = default)
     {
+        if (!DocumentRules.IsValidKey(instanceId))
+            return null;
         var document = await (await OpenAsync().ConfigureAwait(false)).Instances.ReadAsync(instanceId, instanceId, cancellationToken).ConfigureAwait(false);
         return document is null ? null : (document.Deserialize<InstanceState>(), document.ETag);
     }

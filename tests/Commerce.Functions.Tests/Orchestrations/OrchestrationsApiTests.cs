@@ -90,6 +90,8 @@ public sealed class OrchestrationsApiTests : IAsyncLifetime
     {
         Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync("/api/orchestrations/nope")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _admin.PostAsJsonAsync("/api/orchestrations/nope/terminate", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync("/api/orchestrations/a%23b")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.PostAsJsonAsync("/api/orchestrations/a%3Fb/events/Go", new { })).StatusCode);
 
         var badStatus = await _admin.GetAsync("/api/orchestrations?status=sleeping");
         Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
