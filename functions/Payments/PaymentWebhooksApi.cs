@@ -38,8 +38,9 @@ public static class PaymentWebhooksApi
         if (await orders.GetAsync(payment.OrderId, cancellationToken) is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown order", detail: $"No order '{payment.OrderId}'.");
         var confirmed = payment.Type == PaymentEvent.Confirmed;
-        if (router.Channels.FirstOrDefault(c => c.Name == channel) is SandboxChannel sandbox)
-            await sandbox.SettlePendingAsync(payment.AuthorizationId, confirmed, cancellationToken);
+        if (router.Channels.FirstOrDefault(c => c.Name == channel) is SandboxChannel sandbox
+            && await sandbox.SettlePendingAsync(payment.AuthorizationId, confirmed, cancellationToken) is { DeclineCode: SandboxChannel.UnknownAuthorization })
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown authorization", detail: $"Channel '{channel}' has no authorization '{payment.AuthorizationId}'.");
         await orchestrations.RaiseEventAsync(payment.OrderId, confirmed ? OrderEvents.PaymentConfirmed : OrderEvents.PaymentFailed,
             new PaymentNotice(payment.Id, payment.Reason), cancellationToken);
         await webhooks.MarkProcessedAsync(channel, payment, cancellationToken);

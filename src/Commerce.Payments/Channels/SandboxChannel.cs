@@ -24,6 +24,9 @@ public sealed record SandboxOptions
 public sealed class SandboxChannel(string name, bool takenDownByChannelDownToken, IDocumentStore documents, TimeProvider time, SandboxOptions options) : IPaymentChannel
 {
     public const string Container = "sandbox-payments";
+
+    /// <summary>The decline code for an operation on an authorization the sandbox never made.</summary>
+    public const string UnknownAuthorization = "unknown_authorization";
     private const string AuthorizationDocument = "authorization";
 
     private readonly Random _failures = new(options.Seed ^ StableHash(name));
@@ -165,7 +168,7 @@ public sealed class SandboxChannel(string name, bool takenDownByChannelDownToken
         {
             var current = await container.ReadAsync<SandboxPayment>(authorizationId, AuthorizationDocument, cancellationToken).ConfigureAwait(false);
             if (current is not { Value: var payment, ETag: var etag })
-                return new ChannelResult(ChannelOutcome.Declined, authorizationId, "unknown_authorization");
+                return new ChannelResult(ChannelOutcome.Declined, authorizationId, UnknownAuthorization);
             if (payment.Operations.TryGetValue(idempotencyKey, out var done))
                 return done;
             var (changed, result) = operate(payment);

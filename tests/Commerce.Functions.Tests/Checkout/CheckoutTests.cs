@@ -118,6 +118,9 @@ public sealed class CheckoutTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await _shop.App.Client.SendAsync(unsigned)).StatusCode);
         using var owner = _shop.Customer((string)order["customerId"]!);
         Assert.Equal("AwaitingPayment", (string?)(await owner.GetFromJsonAsync<JsonObject>($"/api/orders/{order["id"]}"))!["status"]);
+        var wrongAuthorization = JsonSerializer.SerializeToUtf8Bytes(payment with { Id = "evt-wrong", AuthorizationId = "auth_nobody" }, DocumentJson.Options);
+        Assert.Equal(HttpStatusCode.NotFound, (await _shop.App.Client.SendAsync(Signed(wrongAuthorization))).StatusCode);
+        Assert.Equal("AwaitingPayment", (string?)(await owner.GetFromJsonAsync<JsonObject>($"/api/orders/{order["id"]}"))!["status"]);
 
         Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.SendAsync(Signed(body))).StatusCode);
 
