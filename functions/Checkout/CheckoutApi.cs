@@ -25,8 +25,18 @@ namespace Commerce.Functions.Checkout;
 /// </summary>
 public static class CheckoutApi
 {
+    public const string ResumeStalledFunction = "ResumeStalledCheckouts";
+
     public static FunctionCatalog MapCheckoutApi(this FunctionCatalog functions)
     {
+        functions.AddTimer(ResumeStalledFunction, "0 */5 * * * *", async (_, context) =>
+        {
+            var services = context.Services;
+            var resumed = await OrderLifecycleStarter.ResumeStalledAsync(services.GetRequiredService<OrderRepository>(), services.GetRequiredService<DurableTaskClient>(),
+                services.GetRequiredService<LifecycleTimings>(), services.GetRequiredService<TimeProvider>().GetUtcNow(), context.CancellationToken);
+            if (resumed > 0)
+                context.Logger.LogWarning("Started the lifecycle of {Count} order(s) whose checkout stopped before starting it", resumed);
+        });
         functions.AddHttp("Checkout", "checkout", ["POST"], Checkout, configure: e => e
             .RequireCustomer()
             .WithIdempotencyKey()
@@ -126,19 +136,7 @@ public static class CheckoutApi
         // Once the order is stored, the rest runs to the end even if the caller goes away.
         async Task<Accepted<OrderView>> AcceptAsync(Order placed)
         {
-            if (!placed.IsFinished)
-            {
-                try
-                {
-                    await orchestrations.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name,
-                        new OrderLifecycleInput(placed.Id, customerId, placed.Lines, placed.Total, placed.Currency, placed.PaymentMethod, placed.PlacedAt, timings),
-                        new StartOrchestrationOptions(placed.Id), CancellationToken.None);
-                }
-                catch (OrchestrationAlreadyExistsException)
-                {
-                    // A retry of a checkout whose lifecycle is already running.
-                }
-            }
+            await OrderLifecycleStarter.StartAsync(orchestrations, placed, timings, CancellationToken.None);
             if (fromCart)
                 await carts.ClearAsync(customerId, CancellationToken.None);
             return TypedResults.Accepted($"/api/orders/{placed.Id}", OrderView.From(placed));

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Commerce.Functions.Checkout;
 using Commerce.Hosting.Http.Idempotency;
 using Microsoft.Extensions.DependencyInjection;
+using Commerce.Orders.Orders;
 using Commerce.Payments.Webhooks;
 using Commerce.Storage.Documents;
 
@@ -231,6 +232,28 @@ public sealed class CheckoutTests : IAsyncLifetime
         await Shop.WaitForStatusAsync(client, first.Headers.Location!.ToString().Split('/').Last(), "Completed");
         Assert.Single((await client.GetFromJsonAsync<JsonObject>("/api/orders"))!["orders"]!.AsArray());
         Assert.Equal(8, (await _shop.StockAsync("LOST-1"))!.OnHand);
+    }
+
+    [Fact]
+    public async Task An_order_whose_checkout_stopped_before_starting_its_lifecycle_is_started_by_the_sweep()
+    {
+        await _shop.AddProductAsync("STALL-1", 3m, 10);
+        var orders = _shop.App.Services.GetRequiredService<OrderRepository>();
+        var placedAt = DateTimeOffset.UtcNow.AddMinutes(-10);
+        await orders.CreateAsync(new Order
+        {
+            Id = "o-stalled-1", CustomerId = "stalled", Status = OrderStatus.Placed, Currency = "GBP", PaymentMethod = "pm_card_visa",
+            Lines = [new OrderLine("STALL-1", "Product STALL-1", 2, 3m, 6m)], Total = 6m, PlacedAt = placedAt, Timeline = [new TimelineEntry(placedAt, "placed")],
+        });
+        var fresh = (await Shop.CheckoutAsync(_shop.Customer("in-flight"), new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "STALL-1", quantity = 1 } } })).Headers.Location!;
+
+        var sweep = new StringContent("""{"Data":{},"Metadata":{}}""", Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.PostAsync("/" + CheckoutApi.ResumeStalledFunction, sweep)).StatusCode);
+
+        using var owner = _shop.Customer("stalled");
+        await Shop.WaitForStatusAsync(owner, "o-stalled-1", "Completed");
+        await Shop.WaitForStatusAsync(_shop.Customer("in-flight"), fresh.ToString().Split('/').Last(), "Completed");
+        Assert.Equal(7, (await _shop.StockAsync("STALL-1"))!.OnHand);
     }
 
     [Fact]
