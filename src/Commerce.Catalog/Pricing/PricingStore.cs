@@ -61,25 +61,17 @@ public sealed class PricingStore(IDocumentStore documents, TimeProvider time)
         var promotion = (await PromotionsAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(p => string.Equals(p.Coupon, code, StringComparison.OrdinalIgnoreCase));
         if (promotion is null)
             return false;
-        while (true)
+        var redeemed = false;
+        var counted = false;
+        await container.ChangeAsync<Promotion>(Partition, promotion.Id, found =>
         {
-            var current = await container.ReadAsync<Promotion>(Partition, promotion.Id, cancellationToken).ConfigureAwait(false);
-            if (current is not { Value: var found, ETag: var etag })
-                return false;
-            if (found.RedeemedBy.Contains(orderId))
-                return true;
-            if (!found.HasUsesLeft || !found.IsActive(time.GetUtcNow()))
-                return false;
-            try
-            {
-                await container.ReplaceAsync(Partition, found.Id, found with { TimesUsed = found.TimesUsed + 1, RedeemedBy = [.. found.RedeemedBy, orderId] }, etag, cancellationToken).ConfigureAwait(false);
-                _cached = null;
-                return true;
-            }
-            catch (DocumentPreconditionFailedException)
-            {
-            }
-        }
+            redeemed = found is not null && (found.RedeemedBy.Contains(orderId) || (found.HasUsesLeft && found.IsActive(time.GetUtcNow())));
+            counted = redeemed && !found!.RedeemedBy.Contains(orderId);
+            return counted ? found! with { TimesUsed = found.TimesUsed + 1, RedeemedBy = [.. found.RedeemedBy, orderId] } : null;
+        }, cancellationToken).ConfigureAwait(false);
+        if (counted)
+            _cached = null;
+        return redeemed;
     }
 
     private async ValueTask<Cached> CurrentAsync(CancellationToken cancellationToken)
