@@ -111,19 +111,6 @@ public static class PricingApi
         }
     }
 
-    private static List<MembershipTier> MembershipTiers(JsonBody body)
-    {
-        var tiers = new List<MembershipTier>();
-        foreach (var name in body.Strings("membershipTiers") ?? [])
-        {
-            if (Enum.TryParse<MembershipTier>(name, ignoreCase: true, out var tier) && Enum.IsDefined(tier) && !char.IsAsciiDigit(name.FirstOrDefault()) && tier != MembershipTier.None)
-                tiers.Add(tier);
-            else
-                body.Fail("membershipTiers", $"'{name}' is not a membership tier; use silver, gold or platinum");
-        }
-        return tiers;
-    }
-
     public static async Task<Ok<IReadOnlyList<Promotion>>> ListPromotions(PricingStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.PromotionsAsync(cancellationToken));
 
@@ -143,8 +130,10 @@ public static class PricingApi
             Coupon = body.String("coupon", maxLength: 40),
             UsageLimit = body.Int("usageLimit"),
             Stackable = body.Bool("stackable") ?? false,
-            MembershipTiers = MembershipTiers(body),
+            MembershipTiers = body.Enums<MembershipTier>("membershipTiers") ?? [],
         };
+        if (promotion.MembershipTiers.Contains(MembershipTier.None))
+            body.Fail("membershipTiers", "'none' is no membership tier; use silver, gold or platinum");
         if (promotion.Value <= 0 || (promotion.Kind == PromotionKind.PercentOff && promotion.Value > 100))
             body.Fail("value", promotion.Kind == PromotionKind.PercentOff ? "must be between 0 and 100" : "must be more than zero");
         if (promotion.ValidFrom >= promotion.ValidTo)

@@ -195,11 +195,33 @@ public sealed class JsonBody(JsonElement root)
         var text = String(name, required);
         if (text is null)
             return null;
-        if (System.Enum.TryParse<T>(text, ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !char.IsAsciiDigit(text[0]))
+        if (TryParseEnum<T>(text, out var value))
             return value;
-        Fail(name, $"must be one of {string.Join(", ", System.Enum.GetNames<T>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]))}");
+        Fail(name, $"must be one of {EnumNames<T>()}");
         return null;
     }
+
+    /// <summary>An array of enum names; each one that is not a name of <typeparamref name="T"/> fails the field.</summary>
+    public IReadOnlyList<T>? Enums<T>(string name) where T : struct, System.Enum
+    {
+        if (Strings(name) is not { } texts)
+            return null;
+        var values = new List<T>(texts.Count);
+        foreach (var text in texts)
+        {
+            if (TryParseEnum<T>(text, out var value))
+                values.Add(value);
+            else
+                Fail(name, $"'{text}' is not one of {EnumNames<T>()}");
+        }
+        return values;
+    }
+
+    private static bool TryParseEnum<T>(string text, out T value) where T : struct, System.Enum =>
+        System.Enum.TryParse(text, ignoreCase: true, out value) && System.Enum.IsDefined(value) && !char.IsAsciiDigit(text[0]);
+
+    private static string EnumNames<T>() where T : struct, System.Enum =>
+        string.Join(", ", System.Enum.GetNames<T>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
 
     private bool TryGet(string name, out JsonElement value)
     {
