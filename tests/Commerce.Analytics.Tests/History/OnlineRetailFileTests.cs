@@ -43,6 +43,14 @@ public sealed class OnlineRetailFileTests
         Assert.Equal(revenue, customerSales.Sum(l => l.Quantity * l.UnitPrice));
         Assert.Equal(customers.Count, customerSales.Select(l => l.CustomerId).Distinct().Count());
         Assert.Equal(new DateTime(2010, 12, 1, 8, 26, 0), lines[0].InvoiceDate);
+
+        var history = PurchaseHistory.FromOnlineRetail(lines);
+        Assert.Equal(sales, history.Sales.Count());
+        Assert.Equal(revenue, history.Sales.Sum(p => p.Amount));
+        Assert.All(history.Lines.Where(p => p.IsReturn), p => Assert.StartsWith("C", p.OrderId));
+        var cut = new DateTime(2011, 9, 9);
+        Assert.Equal(customerSales.Count(l => l.InvoiceDate < cut), history.Before(cut).Sales.Count());
+        Assert.Equal(customerSales.Count(l => l.InvoiceDate >= cut), history.Between(cut, DateTime.MaxValue).Sales.Count());
     }
 
     [Fact]

@@ -1,0 +1,44 @@
+namespace Commerce.Analytics.History;
+
+/// <summary>
+/// One order line of a known customer: a sale, or a return (negative quantity) booked against the
+/// customer. <see cref="At"/> is when the order was placed.
+/// </summary>
+public sealed record Purchase(string CustomerId, string OrderId, string Sku, int Quantity, decimal UnitPrice, DateTime At, string Country)
+{
+    public bool IsReturn => Quantity < 0;
+
+    public decimal Amount => Quantity * UnitPrice;
+}
+
+/// <summary>
+/// The order lines that features, models and evaluations learn from, oldest first. Training in production
+/// loads it from the lake; evaluations load it from the Online Retail file; both go through the same code
+/// from here on, so what is measured offline is what runs.
+/// </summary>
+public sealed class PurchaseHistory
+{
+    public PurchaseHistory(IEnumerable<Purchase> purchases)
+    {
+        Lines = purchases.OrderBy(p => p.At).ThenBy(p => p.OrderId, StringComparer.Ordinal).ToArray();
+    }
+
+    public IReadOnlyList<Purchase> Lines { get; }
+
+    /// <summary>The lines placed strictly before <paramref name="cut"/>: what was known at that moment.</summary>
+    public PurchaseHistory Before(DateTime cut) => new(Lines.TakeWhile(p => p.At < cut));
+
+    /// <summary>The lines placed at or after <paramref name="from"/> and before <paramref name="to"/>.</summary>
+    public PurchaseHistory Between(DateTime from, DateTime to) => new(Lines.SkipWhile(p => p.At < from).TakeWhile(p => p.At < to));
+
+    public IEnumerable<Purchase> Sales => Lines.Where(p => !p.IsReturn);
+
+    /// <summary>
+    /// Customer sales and returns of goods from Online Retail lines: lines without a customer, postage,
+    /// fees and adjustments, and lines without a positive price or with no quantity are left out.
+    /// </summary>
+    public static PurchaseHistory FromOnlineRetail(IEnumerable<OnlineRetailLine> lines) =>
+        new(lines
+            .Where(l => l.CustomerId is not null && l.IsProduct && l.UnitPrice > 0 && l.Quantity != 0 && l.IsCancellation == l.Quantity < 0)
+            .Select(l => new Purchase(l.CustomerId!, l.InvoiceNo, l.StockCode, l.Quantity, l.UnitPrice, l.InvoiceDate, l.Country)));
+}
