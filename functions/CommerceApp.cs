@@ -1,4 +1,5 @@
 using Commerce.Durable.Hosting;
+using Commerce.Functions.Analytics;
 using Commerce.Functions.Catalog;
 using Commerce.Functions.Checkout;
 using Commerce.Orchestrations.OrderLifecycle;
@@ -24,6 +25,7 @@ public static class CommerceApp
         app.AddDurableTask(tasks => tasks.AddOrderLifecycle());
         app.AddCatalog();
         app.AddOrders();
+        app.AddAnalytics();
         app.Functions
             .MapHealthApi()
             .MapOrchestrationsApi(endpoint => endpoint.RequireAdmin());

@@ -30,10 +30,20 @@ public sealed record Customer
     public string? Email { get; init; }
     public string? CompanyName { get; init; }
     public string? Industry { get; init; }
+
+    /// <summary>Employees, as one of <see cref="CompanySizes.Bands"/>.</summary>
+    public string? CompanySize { get; init; }
+    public string? Country { get; init; }
     public string? PriceListId { get; init; }
     public decimal? CreditLimit { get; init; }
     public int? PaymentTermsDays { get; init; }
     public MembershipTier MembershipTier { get; init; } = MembershipTier.None;
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public static class CompanySizes
+{
+    /// <summary>Employee bands, smallest first (the EU's micro, small, medium and large enterprises).</summary>
+    public static readonly IReadOnlyList<string> Bands = ["1-9", "10-49", "50-249", "250+"];
 }

@@ -38,6 +38,22 @@ public sealed class CustomerService(IDocumentStore documents, TimeProvider time)
         }
     }
 
+    /// <summary>Stores a new account; one that exists already is left as it is.</summary>
+    /// <returns>true when it was created.</returns>
+    public async Task<bool> AddAsync(Customer customer, CancellationToken cancellationToken = default)
+    {
+        var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await container.CreateAsync(Partition, customer.Id, customer, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DocumentConflictException)
+        {
+            return false;
+        }
+    }
+
     /// <exception cref="DocumentPreconditionFailedException">it changed since <paramref name="ifMatch"/>.</exception>
     public async Task<(Customer Customer, string ETag)> PutAsync(Customer customer, string? ifMatch, CancellationToken cancellationToken = default)
     {
