@@ -1,5 +1,6 @@
 using Commerce.Bench.Catalog;
 using Commerce.Bench.Checkout;
+using Commerce.Bench.Churn;
 using Commerce.Bench.Durable;
 using Commerce.Bench.Storage;
 
@@ -9,6 +10,7 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
     ["durable"] = DurableBenchmark.RunAsync,
     ["catalog"] = CatalogBenchmark.RunAsync,
     ["checkout"] = CheckoutBenchmark.RunAsync,
+    ["churn"] = ChurnBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -5,6 +5,7 @@ using Commerce.Functions.Checkout;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Functions.Health;
 using Commerce.Functions.Orchestrations;
+using Commerce.Functions.Retention;
 using Commerce.Hosting;
 using Commerce.Hosting.Auth;
 
@@ -26,6 +27,7 @@ public static class CommerceApp
         app.AddCatalog();
         app.AddOrders();
         app.AddAnalytics();
+        app.AddRetention();
         app.Functions
             .MapHealthApi()
             .MapOrchestrationsApi(endpoint => endpoint.RequireAdmin());
