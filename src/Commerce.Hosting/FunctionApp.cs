@@ -72,6 +72,7 @@ public sealed class FunctionAppBuilder
     public FunctionApp Build()
     {
         var configuration = Web.Configuration;
+        RequiredSettings.Check(configuration, configuration.GetEnum(StorageSetup.PresetSetting, StoragePreset.Embedded));
         var queueOptions = QueueTriggerOptions.Read(configuration);
         var timerOptions = TimerTriggerOptions.Read(configuration);
         var maxBodyBytes = configuration.GetLong("Http:MaxRequestBodyBytes", 1024 * 1024, 1024, 1024L * 1024 * 1024);
