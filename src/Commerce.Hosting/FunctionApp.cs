@@ -60,7 +60,7 @@ public sealed class FunctionAppBuilder
     public FunctionCatalog Functions { get; } = new();
 
     /// <summary>Every document container the app uses; each area declares its own when it registers its services.</summary>
-    public DocumentContainerCatalog DocumentContainers { get; } = new();
+    public DocumentContainerCatalog DocumentContainers { get; } = new DocumentContainerCatalog().Add(IdempotencyStore.Container);
 
     /// <summary>True when the Azure Functions host runs the app; the host then owns timers and queues.</summary>
     public bool UnderFunctionsHost => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CustomHandlerPortVariable));
@@ -106,7 +106,6 @@ public sealed class FunctionAppBuilder
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<QueueMessageHandler>();
         services.AddSingleton<IdempotencyStore>();
-        DocumentContainers.Add(IdempotencyStore.Container);
         services.AddSingleton(new IdempotencyOptions(configuration.GetTimeSpan("Http:IdempotencyLease", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))));
         services.AddStorage(configuration, DocumentContainers);
         // Off under the Functions host (it fires triggers itself), or by setting, for instances that only serve HTTP.
