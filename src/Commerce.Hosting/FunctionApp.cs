@@ -59,6 +59,9 @@ public sealed class FunctionAppBuilder
     public ConfigurationManager Configuration => Web.Configuration;
     public FunctionCatalog Functions { get; } = new();
 
+    /// <summary>Every document container the app uses; each area declares its own when it registers its services.</summary>
+    public DocumentContainerCatalog DocumentContainers { get; } = new DocumentContainerCatalog().Add(IdempotencyStore.Container);
+
     /// <summary>True when the Azure Functions host runs the app; the host then owns timers and queues.</summary>
     public bool UnderFunctionsHost => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CustomHandlerPortVariable));
 
@@ -72,6 +75,7 @@ public sealed class FunctionAppBuilder
     public FunctionApp Build()
     {
         var configuration = Web.Configuration;
+        RequiredSettings.Check(configuration, configuration.GetEnum(StorageSetup.PresetSetting, StoragePreset.Embedded));
         var queueOptions = QueueTriggerOptions.Read(configuration);
         var timerOptions = TimerTriggerOptions.Read(configuration);
         var maxBodyBytes = configuration.GetLong("Http:MaxRequestBodyBytes", 1024 * 1024, 1024, 1024L * 1024 * 1024);
@@ -103,7 +107,7 @@ public sealed class FunctionAppBuilder
         services.AddSingleton<QueueMessageHandler>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton(new IdempotencyOptions(configuration.GetTimeSpan("Http:IdempotencyLease", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))));
-        services.AddStorage(configuration);
+        services.AddStorage(configuration, DocumentContainers);
         // Off under the Functions host (it fires triggers itself), or by setting, for instances that only serve HTTP.
         if (!UnderFunctionsHost && configuration.GetBool("Host:LocalTriggers", true))
         {
