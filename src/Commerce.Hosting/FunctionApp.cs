@@ -10,6 +10,7 @@ using Commerce.Hosting.Storage;
 using Commerce.Hosting.Timers;
 using Commerce.Storage;
 using Commerce.Storage.Documents;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -59,8 +60,15 @@ public sealed class FunctionAppBuilder
     public ConfigurationManager Configuration => Web.Configuration;
     public FunctionCatalog Functions { get; } = new();
 
+    /// <summary>
+    /// The port the Azure Functions host gave this custom handler (its environment variable, or the same name on the
+    /// command line); null when the app runs on its own.
+    /// </summary>
+    /// <exception cref="SettingsException">the port is not a whole number from 1 to 65535.</exception>
+    public int? CustomHandlerPort => Configuration.GetString(CustomHandlerPortVariable) is null ? null : Configuration.GetInt(CustomHandlerPortVariable, 0, 1, 65535);
+
     /// <summary>True when the Azure Functions host runs the app; the host then owns timers and queues.</summary>
-    public bool UnderFunctionsHost => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CustomHandlerPortVariable));
+    public bool UnderFunctionsHost => CustomHandlerPort is not null;
 
     public FunctionAppBuilder AddCommand(string name, FunctionAppCommand command)
     {
@@ -77,8 +85,9 @@ public sealed class FunctionAppBuilder
         var maxBodyBytes = configuration.GetLong("Http:MaxRequestBodyBytes", 1024 * 1024, 1024, 1024L * 1024 * 1024);
         var shutdownTimeout = configuration.GetTimeSpan("Host:ShutdownTimeout", TimeSpan.FromSeconds(30), TimeSpan.Zero, TimeSpan.FromMinutes(10));
 
-        if (UnderFunctionsHost)
-            Web.WebHost.UseUrls($"http://127.0.0.1:{Environment.GetEnvironmentVariable(CustomHandlerPortVariable)}");
+        var customHandlerPort = CustomHandlerPort;
+        if (customHandlerPort is { } port)
+            ListenForFunctionsHostOnly(port);
         else if (string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey]))
             Web.WebHost.UseUrls(DefaultUrl);
 
@@ -105,7 +114,7 @@ public sealed class FunctionAppBuilder
         services.AddSingleton(new IdempotencyOptions(configuration.GetTimeSpan("Http:IdempotencyLease", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))));
         services.AddStorage(configuration);
         // Off under the Functions host (it fires triggers itself), or by setting, for instances that only serve HTTP.
-        if (!UnderFunctionsHost && configuration.GetBool("Host:LocalTriggers", true))
+        if (customHandlerPort is null && configuration.GetBool("Host:LocalTriggers", true))
         {
             services.AddHostedService<TimerTriggerService>();
             services.AddHostedService<QueueTriggerService>();
@@ -130,8 +139,24 @@ public sealed class FunctionAppBuilder
             var endpoint = api.MapMethods(function.Route, function.Methods, function.Handler).WithName(function.Name);
             function.Configure?.Invoke(endpoint);
         }
-        app.MapCustomHandlerEndpoints(Functions);
+        // Timer and queue invocations come from the Functions host alone; on their own, these paths do not exist.
+        if (customHandlerPort is not null)
+            app.MapCustomHandlerEndpoints(Functions);
         return new FunctionApp(app);
+    }
+
+    /// <summary>
+    /// Under the Functions host only the host may reach the app (it forwards HTTP requests and posts timer and queue
+    /// invocations): listen on loopback at the port it gave, whatever --urls or Kestrel endpoint settings say.
+    /// </summary>
+    private void ListenForFunctionsHostOnly(int port)
+    {
+        Web.WebHost.UseSetting(WebHostDefaults.PreferHostingUrlsKey, "false");
+        Web.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Configure(new ConfigurationBuilder().Build());
+            kestrel.Listen(IPAddress.Loopback, port);
+        });
     }
 
     /// <summary>
