@@ -84,6 +84,7 @@ public sealed class FunctionAppBuilder
         var timerOptions = TimerTriggerOptions.Read(configuration);
         var maxBodyBytes = configuration.GetLong("Http:MaxRequestBodyBytes", 1024 * 1024, 1024, 1024L * 1024 * 1024);
         var shutdownTimeout = configuration.GetTimeSpan("Host:ShutdownTimeout", TimeSpan.FromSeconds(30), TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        var cors = CorsSettings.Read(configuration);
 
         var customHandlerPort = CustomHandlerPort;
         if (customHandlerPort is { } port)
@@ -101,6 +102,8 @@ public sealed class FunctionAppBuilder
                 o.SerializerOptions.Converters.Add(converter);
         });
         services.AddProblemDetails();
+        if (cors.Enabled)
+            services.AddCors(o => o.AddDefaultPolicy(cors.Apply));
         var environment = Web.Environment;
         services.AddBearerAuthentication(() => AuthSettings.Read(configuration, environment, StorageSetup.DataDirectory(configuration)));
         services.AddOpenApi(OpenApiDocumentName, options => options.AddDocumentTransformer<OpenApiDescription>());
@@ -127,6 +130,9 @@ public sealed class FunctionAppBuilder
         });
         app.UseStatusCodePages();
         app.UseRouting();
+        // Before anything that can refuse a request, so that a browser can read the refusal too.
+        if (cors.Enabled)
+            app.UseCors();
         app.UseMiddleware<RequestBodyLimitMiddleware>(maxBodyBytes);
         app.UseAuthentication();
         app.UseAuthorization();
