@@ -14,6 +14,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -85,6 +86,7 @@ public sealed class FunctionAppBuilder
         var maxBodyBytes = configuration.GetLong("Http:MaxRequestBodyBytes", 1024 * 1024, 1024, 1024L * 1024 * 1024);
         var shutdownTimeout = configuration.GetTimeSpan("Host:ShutdownTimeout", TimeSpan.FromSeconds(30), TimeSpan.Zero, TimeSpan.FromMinutes(10));
         var cors = CorsSettings.Read(configuration);
+        var rateLimits = RateLimitSettings.Read(configuration);
 
         var customHandlerPort = CustomHandlerPort;
         if (customHandlerPort is { } port)
@@ -105,6 +107,7 @@ public sealed class FunctionAppBuilder
         if (cors.Enabled)
             services.AddCors(o => o.AddDefaultPolicy(cors.Apply));
         var environment = Web.Environment;
+        services.AddClientRateLimits(rateLimits);
         services.AddBearerAuthentication(() => AuthSettings.Read(configuration, environment, StorageSetup.DataDirectory(configuration)));
         services.AddOpenApi(OpenApiDocumentName, options => options.AddDocumentTransformer<OpenApiDescription>());
         services.TryAddSingleton(TimeProvider.System);
@@ -124,6 +127,9 @@ public sealed class FunctionAppBuilder
         }
 
         var app = Web.Build();
+        // Every request comes through the host over loopback; the client is the one its front end names.
+        if (customHandlerPort is not null)
+            app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor });
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = e => e is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
@@ -135,15 +141,18 @@ public sealed class FunctionAppBuilder
             app.UseCors();
         app.UseMiddleware<RequestBodyLimitMiddleware>(maxBodyBytes);
         app.UseAuthentication();
+        // After authentication, so that limits count per signed-in subject; before authorization, so that refusals count too.
+        app.UseRateLimiter();
         app.UseAuthorization();
         // After authentication, so that idempotency keys belong to the caller.
         app.UseMiddleware<IdempotencyMiddleware>();
-        app.MapOpenApi("/api/openapi.json");
+        app.MapOpenApi("/api/openapi.json").RequireRateLimiting(ClientRateLimits.AnonymousReads);
         var api = app.MapGroup("/api");
         foreach (var function in Functions.Http())
         {
             var endpoint = api.MapMethods(function.Route, function.Methods, function.Handler).WithName(function.Name);
             function.Configure?.Invoke(endpoint);
+            endpoint.WithClientRateLimit(function.Methods);
         }
         // Timer and queue invocations come from the Functions host alone; on their own, these paths do not exist.
         if (customHandlerPort is not null)
