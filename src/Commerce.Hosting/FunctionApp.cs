@@ -140,6 +140,7 @@ public sealed class FunctionAppBuilder
         if (cors.Enabled)
             app.UseCors();
         app.UseMiddleware<RequestBodyLimitMiddleware>(maxBodyBytes);
+        app.UseMiddleware<JsonCharsetMiddleware>();
         app.UseAuthentication();
         // After authentication, so that limits count per signed-in subject; before authorization, so that refusals count too.
         app.UseRateLimiter();
