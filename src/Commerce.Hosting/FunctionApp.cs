@@ -106,8 +106,8 @@ public sealed class FunctionAppBuilder
         services.AddProblemDetails();
         if (cors.Enabled)
             services.AddCors(o => o.AddDefaultPolicy(cors.Apply));
-        var environment = Web.Environment;
         services.AddClientRateLimits(rateLimits);
+        var environment = Web.Environment;
         services.AddBearerAuthentication(() => AuthSettings.Read(configuration, environment, StorageSetup.DataDirectory(configuration)));
         services.AddOpenApi(OpenApiDocumentName, options => options.AddDocumentTransformer<OpenApiDescription>());
         services.TryAddSingleton(TimeProvider.System);
