@@ -25,6 +25,11 @@ public static class CatalogSetup
         var embedded = configuration.GetEnum(StorageSetup.PresetSetting, StoragePreset.Embedded) == StoragePreset.Embedded;
         var seed = configuration.GetBool(SeedDemoDataSetting, embedded);
 
+        app.DocumentContainers.Add(
+            ProductCatalog.ProductsContainer, ProductCatalog.CategoriesContainer, ProductCatalog.MetaContainer,
+            InventoryService.StockContainer, InventoryService.ExpiryContainer,
+            PricingStore.PriceListsContainer, PricingStore.PromotionsContainer,
+            CustomerService.Container);
         var services = app.Services;
         services.AddSingleton(options);
         services.AddSingleton<ProductCatalog>();

@@ -113,6 +113,8 @@ public static class CustomersApi
             MembershipTier = body.Enum<MembershipTier>("membershipTier") ?? MembershipTier.None,
             CreatedAt = existing?.Customer.CreatedAt ?? time.GetUtcNow(),
         };
+        if (!DocumentRules.IsValidKey(id))
+            body.Fail("id", "is not an id an account can have (at most 255 characters, without '/', '\\', '?', '#' or control characters)");
         if (customer.CreditLimit < 0)
             body.Fail("creditLimit", "must be zero or more");
         if (customer.PaymentTermsDays is < 0 or > 365)

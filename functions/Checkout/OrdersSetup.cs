@@ -68,6 +68,9 @@ public static class OrdersSetup
         var secrets = channels.ToDictionary(c => c, c => (IReadOnlyList<string>)((configuration.GetString($"Payments:Webhooks:{c}:Secrets") ?? defaultSecret)
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)), StringComparer.Ordinal);
 
+        app.DocumentContainers.Add(
+            OrderRepository.OrdersContainer, OrderRepository.IndexContainer, CartService.Container,
+            SandboxChannel.Container, PaymentAttemptLog.Container, RouteJournal.Container, PaymentWebhooks.Container);
         var services = app.Services;
         services.AddSingleton(retry);
         services.AddSingleton(timings);

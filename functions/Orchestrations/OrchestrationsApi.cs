@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Commerce.Durable;
+using Commerce.Functions.Http;
 using Commerce.Hosting.Functions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -79,27 +80,30 @@ public static class OrchestrationsApi
         return TypedResults.Ok(view);
     }
 
-    public static async Task<Results<Accepted, NotFound, Conflict<ProblemDetails>>> Terminate(DurableTaskClient client, string id, [FromBody] TerminateRequest? request, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted, NotFound, ProblemHttpResult>> Terminate(DurableTaskClient client, string id, [FromBody] TerminateRequest? request, CancellationToken cancellationToken)
     {
         var instance = await client.GetInstanceAsync(id, cancellationToken: cancellationToken);
         if (instance is null)
             return TypedResults.NotFound();
         if (instance.IsCompleted)
-            return TypedResults.Conflict(new ProblemDetails { Title = "Already finished", Detail = $"Instance '{id}' is {instance.RuntimeStatus}.", Status = StatusCodes.Status409Conflict });
+            return AlreadyFinished(instance);
         await client.TerminateInstanceAsync(id, request?.Reason ?? "terminated by an operator", cancellationToken);
         return TypedResults.Accepted($"/api/orchestrations/{id}");
     }
 
-    public static async Task<Results<Accepted, NotFound, Conflict<ProblemDetails>>> RaiseEvent(DurableTaskClient client, string id, string name, [FromBody] JsonElement? data, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted, NotFound, ProblemHttpResult>> RaiseEvent(DurableTaskClient client, string id, string name, [FromBody] JsonElement? data, CancellationToken cancellationToken)
     {
         var instance = await client.GetInstanceAsync(id, cancellationToken: cancellationToken);
         if (instance is null)
             return TypedResults.NotFound();
         if (instance.IsCompleted)
-            return TypedResults.Conflict(new ProblemDetails { Title = "Already finished", Detail = $"Instance '{id}' is {instance.RuntimeStatus}.", Status = StatusCodes.Status409Conflict });
+            return AlreadyFinished(instance);
         await client.RaiseEventAsync(id, name, data, cancellationToken);
         return TypedResults.Accepted($"/api/orchestrations/{id}");
     }
+
+    private static ProblemHttpResult AlreadyFinished(OrchestrationMetadata instance) =>
+        Preconditions.Conflict("Already finished", $"Instance '{instance.InstanceId}' is {instance.RuntimeStatus}.");
 }
 
 public sealed record TerminateRequest(string? Reason);

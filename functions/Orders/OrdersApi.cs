@@ -1,11 +1,11 @@
 using System.Security.Claims;
 using Commerce.Durable;
+using Commerce.Functions.Http;
 using Commerce.Hosting.Auth;
 using Commerce.Hosting.Functions;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Orders.Orders;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Commerce.Functions.Orders;
 
@@ -77,24 +77,19 @@ public static class OrdersApi
         }
     }
 
-    public static async Task<Results<Accepted<OrderView>, NotFound, Conflict<ProblemDetails>>> CancelOrder(
+    public static async Task<Results<Accepted<OrderView>, NotFound, ProblemHttpResult>> CancelOrder(
         string id, ClaimsPrincipal user, OrderRepository orders, DurableTaskClient orchestrations, CancellationToken cancellationToken)
     {
         var order = await orders.GetAsync(id, cancellationToken);
         if (order is null || order.CustomerId != user.SubjectId())
             return TypedResults.NotFound();
         if (!order.Cancellable)
-            return TypedResults.Conflict(new ProblemDetails
-            {
-                Status = StatusCodes.Status409Conflict,
-                Title = "Order can no longer be cancelled",
-                Detail = $"The order is {order.Status}; orders can be cancelled until they ship.",
-            });
+            return Preconditions.Conflict("Order can no longer be cancelled", $"The order is {order.Status}; orders can be cancelled until they ship.");
         await orchestrations.RaiseEventAsync(id, OrderEvents.CancelRequested, user.SubjectId(), cancellationToken);
         return TypedResults.Accepted($"/api/orders/{id}", OrderView.From(order));
     }
 
-    public static async Task<Results<Accepted, NotFound, ValidationProblem, Conflict<ProblemDetails>>> RecordShipmentEvent(
+    public static async Task<Results<Accepted, NotFound, ValidationProblem, ProblemHttpResult>> RecordShipmentEvent(
         string id, ShipmentEventRequest request, OrderRepository orders, DurableTaskClient orchestrations, CancellationToken cancellationToken)
     {
         var name = request.Type switch
@@ -109,7 +104,7 @@ public static class OrdersApi
         if (order is null)
             return TypedResults.NotFound();
         if (order.IsFinished)
-            return TypedResults.Conflict(new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Order is finished", Detail = $"The order is {order.Status}." });
+            return Preconditions.Conflict("Order is finished", $"The order is {order.Status}.");
         await orchestrations.RaiseEventAsync(id, name, request.Reference, cancellationToken);
         return TypedResults.Accepted($"/api/orders/{id}");
     }

@@ -14,8 +14,11 @@ public sealed class CustomerService(IDocumentStore documents, TimeProvider time)
     private async Task<IDocumentContainer> ContainerAsync(CancellationToken cancellationToken) =>
         await documents.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false);
 
+    /// <returns>null also for an id no account can have (ids come from URLs).</returns>
     public async Task<(Customer Customer, string ETag)?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).ReadAsync<Customer>(Partition, id, cancellationToken).ConfigureAwait(false);
+        DocumentRules.IsValidKey(id)
+            ? await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).ReadAsync<Customer>(Partition, id, cancellationToken).ConfigureAwait(false)
+            : null;
 
     public async Task<(Customer Customer, string ETag)> GetOrCreateAsync(string id, CancellationToken cancellationToken = default)
     {

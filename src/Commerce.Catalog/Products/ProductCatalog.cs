@@ -137,9 +137,12 @@ public sealed class ProductCatalog(IDocumentStore documents, TimeProvider time, 
     }
 
     /// <exception cref="DocumentPreconditionFailedException">the product changed since <paramref name="ifMatch"/>.</exception>
+    /// <returns>false when there is no such product, also for a SKU no product can have (SKUs come from URLs).</returns>
     public async Task<bool> DeleteAsync(string sku, string? ifMatch, CancellationToken cancellationToken = default)
     {
         var key = Skus.Normalize(sku);
+        if (!DocumentRules.IsValidKey(key))
+            return false;
         var container = await documents.GetContainerAsync(ProductsContainer, cancellationToken).ConfigureAwait(false);
         if (!await container.DeleteAsync(ProductsPartition, key, ifMatch, cancellationToken).ConfigureAwait(false))
             return false;

@@ -7,8 +7,22 @@ namespace Commerce.Hosting.Settings;
 /// <summary>Typed reads of settings that fail with a <see cref="SettingsException"/> naming the setting.</summary>
 public static class SettingsReader
 {
-    public static string? GetString(this IConfiguration configuration, string key) =>
-        configuration[key] is { Length: > 0 } value ? value : null;
+    private const string KeyVaultReferencePrefix = "@Microsoft.KeyVault(";
+
+    /// <summary>
+    /// The setting's text, or null when it is unset or empty. App Service setting names cannot contain '-', so a
+    /// key with '-' (a payment channel's name) is also looked up with '_' in its place. A value that is still an
+    /// App Service Key Vault reference was not resolved, and is refused rather than used as a secret.
+    /// </summary>
+    public static string? GetString(this IConfiguration configuration, string key)
+    {
+        var value = Read(configuration, key) ?? (key.Contains('-', StringComparison.Ordinal) ? Read(configuration, key.Replace('-', '_')) : null);
+        if (value is not null && value.StartsWith(KeyVaultReferencePrefix, StringComparison.OrdinalIgnoreCase))
+            throw new SettingsException(key, "is a Key Vault reference that was not resolved: check that the secret exists and that the app's identity may read it (Key Vault Secrets User).");
+        return value;
+
+        static string? Read(IConfiguration configuration, string key) => configuration[key] is { Length: > 0 } value ? value : null;
+    }
 
     public static int GetInt(this IConfiguration configuration, string key, int defaultValue, int min, int max) =>
         configuration.GetWholeNumber(key, defaultValue, min, max);

@@ -25,12 +25,14 @@ public static class StorageSetup
     public const string CosmosConnectionSetting = "CosmosDb";
     public const string CosmosDatabaseSetting = "Storage:CosmosDatabase";
 
-    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="containers">the document containers the app declares; its document store opens no others.</param>
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration, DocumentContainerCatalog containers)
     {
         var preset = configuration.GetEnum(PresetSetting, StoragePreset.Embedded);
         var dataDirectory = DataDirectory(configuration);
+        services.AddSingleton(containers);
         services.AddSingleton(provider => Create(preset, dataDirectory, configuration, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => provider.GetRequiredService<StorageStores>().Documents);
+        services.AddSingleton(provider => containers.Restrict(provider.GetRequiredService<StorageStores>().Documents));
         services.AddSingleton(provider => provider.GetRequiredService<StorageStores>().Blobs);
         services.AddSingleton(provider => provider.GetRequiredService<StorageStores>().Queues);
         services.AddSingleton<IQueueStore>(provider => provider.GetRequiredService<StorageStores>().Queues);

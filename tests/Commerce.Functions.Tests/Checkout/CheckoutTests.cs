@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Commerce.Functions.Checkout;
+using Commerce.Hosting.Functions;
 using Commerce.Hosting.Http.Idempotency;
+using Commerce.Hosting.Timers;
 using Microsoft.Extensions.DependencyInjection;
 using Commerce.Orders.Orders;
 using Commerce.Payments.Webhooks;
@@ -247,8 +249,8 @@ public sealed class CheckoutTests : IAsyncLifetime
         });
         var fresh = (await Shop.CheckoutAsync(_shop.Customer("in-flight"), new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "STALL-1", quantity = 1 } } })).Headers.Location!;
 
-        var sweep = new StringContent("""{"Data":{},"Metadata":{}}""", Encoding.UTF8, "application/json");
-        Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.PostAsync("/" + CheckoutApi.ResumeStalledFunction, sweep)).StatusCode);
+        var functions = _shop.App.Services.GetRequiredService<FunctionCatalog>();
+        await _shop.App.Services.GetRequiredService<FunctionInvoker>().InvokeTimerAsync((TimerFunction)functions.Find(CheckoutApi.ResumeStalledFunction)!, new TimerInfo(null, false), CancellationToken.None);
 
         using var owner = _shop.Customer("stalled");
         await Shop.WaitForStatusAsync(owner, "o-stalled-1", "Completed");
