@@ -3,7 +3,9 @@ using Commerce.Functions.Analytics;
 using Commerce.Functions.Catalog;
 using Commerce.Functions.Checkout;
 using Commerce.Orchestrations.OrderLifecycle;
+using Commerce.Orchestrations.RetentionCampaign;
 using Commerce.Functions.Health;
+using Commerce.Functions.Notifications;
 using Commerce.Functions.Orchestrations;
 using Commerce.Functions.Retention;
 using Commerce.Hosting;
@@ -23,11 +25,13 @@ public static class CommerceApp
 
     public static void Configure(FunctionAppBuilder app)
     {
-        app.AddDurableTask(tasks => tasks.AddOrderLifecycle());
+        app.AddDurableTask(tasks => tasks.AddOrderLifecycle().AddRetentionCampaigns());
         app.AddCatalog();
         app.AddOrders();
         app.AddAnalytics();
-        app.AddRetention();
+        app.AddChurn();
+        app.AddNotifications();
+        app.AddCampaigns();
         app.Functions
             .MapHealthApi()
             .MapOrchestrationsApi(endpoint => endpoint.RequireAdmin());
