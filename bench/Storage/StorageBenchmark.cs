@@ -1,16 +1,22 @@
+using Commerce.Storage.AzureStorage;
+using Commerce.Storage.Blobs;
+using Commerce.Storage.Blobs.Azure;
 using Commerce.Storage.Blobs.Folder;
 using Commerce.Storage.Documents;
 using Commerce.Storage.Documents.Sqlite;
 using Commerce.Storage.Queues;
+using Commerce.Storage.Queues.Azure;
 using Commerce.Storage.Queues.Sqlite;
 using Commerce.Storage.Sqlite;
+using Commerce.Testing.Emulators;
 using Microsoft.Data.Sqlite;
 
 namespace Commerce.Bench.Storage;
 
 /// <summary>
 /// The embedded adapters against the bare Microsoft.Data.Sqlite calls they wrap, in the same run:
-/// document point read and upsert, and the queue round trip (enqueue, dequeue, delete).
+/// document point read and upsert, and the queue round trip (enqueue, dequeue, delete). Then the Azure
+/// Storage adapters against a real Azurite, against the cheapest request Azurite answers.
 /// </summary>
 public static class StorageBenchmark
 {
@@ -87,13 +93,7 @@ public static class StorageBenchmark
             var queues = new QueueEnvelopeStore(new SqliteQueueStore(queuesDb), blobs, new QueueEnvelopeOptions());
             var queue = await queues.GetQueueAsync("bench");
             var message = """{"instanceId":"order-123","event":"ActivityCompleted","payload":{"ok":true}}""";
-            var roundTrips = Measure.OperationsPerSecond(async _ =>
-            {
-                for (var i = 0; i < 32; i++)
-                    await queue.EnqueueAsync(message);
-                foreach (var received in await queue.DequeueAsync(32, TimeSpan.FromMinutes(1)))
-                    await queue.DeleteAsync(received);
-            }, round) * 32;
+            var roundTrips = QueueRoundTripsPerSecond(queue, message, round);
 
             Console.WriteLine($"# {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; each figure the median of 5 rounds of {round.TotalSeconds:0.#} s");
             Measure.Report("baseline_raw_sqlite_point_reads_per_s", baselineReads);
@@ -104,6 +104,8 @@ public static class StorageBenchmark
             Measure.Report("sqlite_document_upserts_per_s", upserts);
             Measure.Report("sqlite_document_upserts_ratio_to_baseline", upserts / baselineUpserts);
             Measure.Report("sqlite_queue_round_trips_per_s", roundTrips);
+            if (!args.Contains("--no-azurite"))
+                await AzuriteAsync(round, message);
             return 0;
         }
         finally
@@ -112,6 +114,61 @@ public static class StorageBenchmark
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    /// <summary>
+    /// Blob reads and conditional writes, and the queue round trip, through the adapters as the app composes them.
+    /// Baseline: an anonymous GET that Azurite refuses, on a bare HttpClient: the floor of one request to it.
+    /// </summary>
+    private static async Task AzuriteAsync(TimeSpan round, string message)
+    {
+        var azurite = new AzuriteFixture();
+        await azurite.InitializeAsync();
+        try
+        {
+            var connection = AzureStorageConnection.Parse(azurite.ConnectionString);
+            var blobs = new AzureBlobStore(connection);
+            var container = await blobs.GetContainerAsync("bench");
+            var model = new byte[2048];
+            new Random(7).NextBytes(model);
+            var etag = (await container.PutAsync("models/latest.bin", model)).ETag;
+
+            using var http = new HttpClient(new SocketsHttpHandler());
+            var refused = new Uri(azurite.BlobEndpoint + "/bench/models/latest.bin");
+            var baseline = Measure.OperationsPerSecond(async _ =>
+            {
+                using var response = await http.GetAsync(refused);
+                await response.Content.CopyToAsync(Stream.Null);
+            }, round);
+            var reads = Measure.OperationsPerSecond(async _ => await container.GetAsync("models/latest.bin"), round);
+            var writes = Measure.OperationsPerSecond(async _ => etag = (await container.PutAsync("models/latest.bin", model, new BlobPutOptions(IfMatch: etag))).ETag, round);
+
+            var queues = new QueueEnvelopeStore(new AzureQueueStore(connection), blobs, new QueueEnvelopeOptions());
+            var queue = await queues.GetQueueAsync("bench");
+            var roundTrips = QueueRoundTripsPerSecond(queue, message, round);
+
+            Measure.Report("baseline_azurite_refused_get_per_s", baseline);
+            Measure.Report("azure_blob_reads_per_s", reads);
+            Measure.Report("azure_blob_reads_ratio_to_baseline", reads / baseline);
+            Measure.Report("azure_blob_conditional_writes_per_s", writes);
+            Measure.Report("azure_blob_conditional_writes_ratio_to_baseline", writes / baseline);
+            Measure.Report("azure_queue_round_trips_per_s", roundTrips);
+            Measure.Report("azure_queue_round_trips_ratio_to_baseline", roundTrips / baseline);
+        }
+        finally
+        {
+            await azurite.DisposeAsync();
+        }
+    }
+
+    /// <summary>Messages per second through enqueue, dequeue in batches of 32, and delete, as queue functions use a queue.</summary>
+    private static double QueueRoundTripsPerSecond(IMessageQueue queue, string message, TimeSpan round) =>
+        Measure.OperationsPerSecond(async _ =>
+        {
+            for (var i = 0; i < 32; i++)
+                await queue.EnqueueAsync(message);
+            foreach (var received in await queue.DequeueAsync(32, TimeSpan.FromMinutes(1)))
+                await queue.DeleteAsync(received);
+        }, round) * 32;
 
     private static void Execute(SqliteConnection connection, string sql)
     {
