@@ -125,8 +125,8 @@ public static class StorageBenchmark
         await azurite.InitializeAsync();
         try
         {
-            var connection = AzureStorageConnection.Parse(azurite.ConnectionString);
-            var blobs = new AzureBlobStore(connection);
+            var account = AzureStorageAccount.FromConnectionString(azurite.ConnectionString);
+            var blobs = new AzureBlobStore(account);
             var container = await blobs.GetContainerAsync("bench");
             var model = new byte[2048];
             new Random(7).NextBytes(model);
@@ -142,7 +142,7 @@ public static class StorageBenchmark
             var reads = Measure.OperationsPerSecond(async _ => await container.GetAsync("models/latest.bin"), round);
             var writes = Measure.OperationsPerSecond(async _ => etag = (await container.PutAsync("models/latest.bin", model, new BlobPutOptions(IfMatch: etag))).ETag, round);
 
-            var queues = new QueueEnvelopeStore(new AzureQueueStore(connection), blobs, new QueueEnvelopeOptions());
+            var queues = new QueueEnvelopeStore(new AzureQueueStore(account), blobs, new QueueEnvelopeOptions());
             var queue = await queues.GetQueueAsync("bench");
             var roundTrips = QueueRoundTripsPerSecond(queue, message, round);
 
