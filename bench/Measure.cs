@@ -10,15 +10,16 @@ public static class Measure
         Profile(operation, round, rounds, workers).PerSecond;
 
     /// <summary>
-    /// The median rate, and this process's CPU time per operation over all timed rounds: on a busy machine the rate
-    /// follows the load, while the CPU an operation costs the client does not.
+    /// The median rate, and this process's CPU time and allocations per operation over all timed rounds: on a busy
+    /// machine the rate follows the load, the CPU an operation costs the client much less, its allocations not at all.
     /// </summary>
-    public static (double PerSecond, double CpuMicrosecondsPerOperation) Profile(Func<int, Task> operation, TimeSpan round, int rounds = 5, int workers = 1)
+    public static Profiled Profile(Func<int, Task> operation, TimeSpan round, int rounds = 5, int workers = 1)
     {
         Run(operation, TimeSpan.FromMilliseconds(500), workers).GetAwaiter().GetResult();
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         long operations = 0;
         var results = new List<double>();
         for (var i = 0; i < rounds; i++)
@@ -27,10 +28,12 @@ public static class Measure
             operations += count;
             results.Add(count / elapsed.TotalSeconds);
         }
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
         results.Sort();
-        return (results[results.Count / 2], cpu.TotalMicroseconds / Math.Max(operations, 1));
+        operations = Math.Max(operations, 1);
+        return new Profiled(results[results.Count / 2], cpu.TotalMicroseconds / operations, (double)allocated / operations);
     }
 
     private static async Task<(long Count, TimeSpan Elapsed)> Run(Func<int, Task> operation, TimeSpan duration, int workers)
@@ -49,6 +52,8 @@ public static class Measure
         })));
         return (counts.Sum(), stopwatch.Elapsed);
     }
+
+    public sealed record Profiled(double PerSecond, double CpuMicrosecondsPerOperation, double AllocatedBytesPerOperation);
 
     public static void Report(string name, double value) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}={value:0.##}"));

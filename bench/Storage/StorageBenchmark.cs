@@ -17,7 +17,7 @@ namespace Commerce.Bench.Storage;
 /// The embedded adapters against the bare Microsoft.Data.Sqlite calls they wrap, in the same run:
 /// document point read and upsert, and the queue round trip (enqueue, dequeue, delete). Then the Azure
 /// Storage adapters against a real Azurite, against the cheapest request Azurite answers, with the CPU time
-/// each operation costs this process (adapter, SDK and HTTP client; Azurite runs in its own process).
+/// and allocations each operation costs this process (adapter, SDK and HTTP client; Azurite runs in its own process).
 /// </summary>
 public static class StorageBenchmark
 {
@@ -135,7 +135,7 @@ public static class StorageBenchmark
 
             using var http = new HttpClient(new SocketsHttpHandler());
             var refused = new Uri(azurite.BlobEndpoint + "/bench/models/latest.bin");
-            (double PerSecond, double CpuMicrosecondsPerOperation) Baseline() => Measure.Profile(async _ =>
+            Measure.Profiled Baseline() => Measure.Profile(async _ =>
             {
                 using var response = await http.GetAsync(refused);
                 await response.Content.CopyToAsync(Stream.Null);
@@ -153,15 +153,19 @@ public static class StorageBenchmark
 
             Measure.Report("baseline_azurite_refused_get_per_s", baseline);
             Measure.Report("baseline_azurite_refused_get_client_cpu_us", baselineCpu);
+            Measure.Report("baseline_azurite_refused_get_client_allocated_bytes", (baselineBefore.AllocatedBytesPerOperation + baselineAfter.AllocatedBytesPerOperation) / 2);
             Measure.Report("azure_blob_reads_per_s", reads.PerSecond);
             Measure.Report("azure_blob_reads_ratio_to_baseline", reads.PerSecond / baseline);
             Measure.Report("azure_blob_reads_client_cpu_us", reads.CpuMicrosecondsPerOperation);
+            Measure.Report("azure_blob_reads_client_allocated_bytes", reads.AllocatedBytesPerOperation);
             Measure.Report("azure_blob_conditional_writes_per_s", writes.PerSecond);
             Measure.Report("azure_blob_conditional_writes_ratio_to_baseline", writes.PerSecond / baseline);
             Measure.Report("azure_blob_conditional_writes_client_cpu_us", writes.CpuMicrosecondsPerOperation);
+            Measure.Report("azure_blob_conditional_writes_client_allocated_bytes", writes.AllocatedBytesPerOperation);
             Measure.Report("azure_queue_round_trips_per_s", roundTrips.PerSecond * 32);
             Measure.Report("azure_queue_round_trips_ratio_to_baseline", roundTrips.PerSecond * 32 / baseline);
             Measure.Report("azure_queue_round_trips_client_cpu_us_per_message", roundTrips.CpuMicrosecondsPerOperation / 32);
+            Measure.Report("azure_queue_round_trips_client_allocated_bytes_per_message", roundTrips.AllocatedBytesPerOperation / 32);
         }
         finally
         {
