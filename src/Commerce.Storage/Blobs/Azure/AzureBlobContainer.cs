@@ -17,10 +17,13 @@ internal sealed class AzureBlobContainer(BlobContainerClient client, AzureStorag
         BlobNames.ValidateBlob(blobName);
         try
         {
-            var result = (await client.GetBlobClient(blobName).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
-            var content = result.Content.ToMemory();
+            // Read straight into an array of the announced length: DownloadContent grows a buffer and copies it.
+            using var result = (await client.GetBlobClient(blobName).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            var details = result.Details;
+            var content = new byte[details.ContentLength];
+            await result.Content.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
             return new BlobContent(
-                new BlobProperties(blobName, Quoted(result.Details.ETag), content.Length, ContentType(result.Details.ContentType), result.Details.LastModified),
+                new BlobProperties(blobName, Quoted(details.ETag), content.Length, ContentType(details.ContentType), details.LastModified),
                 content);
         }
         catch (RequestFailedException e) when (e.Status == 404)
