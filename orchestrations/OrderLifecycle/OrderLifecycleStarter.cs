@@ -12,6 +12,11 @@ public static class OrderLifecycleStarter
     /// <summary>How far back stalled orders are looked for.</summary>
     public static readonly TimeSpan StalledSearchWindow = TimeSpan.FromDays(2);
 
+    /// <summary>
+    /// Starts the order's lifecycle unless it has one, in any state. A lifecycle that finished, failed or was
+    /// terminated is never started over: its order may have been paid, and a second run would find the stock
+    /// already committed and cancel the order without refunding it.
+    /// </summary>
     public static async Task StartAsync(DurableTaskClient orchestrations, Order order, LifecycleTimings timings, CancellationToken cancellationToken = default)
     {
         if (order.IsFinished)
@@ -20,7 +25,10 @@ public static class OrderLifecycleStarter
         {
             await orchestrations.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name,
                 new OrderLifecycleInput(order.Id, order.CustomerId, order.Lines, order.Total, order.Currency, order.PaymentMethod, order.PlacedAt, timings),
-                new StartOrchestrationOptions(order.Id), cancellationToken).ConfigureAwait(false);
+                new StartOrchestrationOptions(order.Id)
+                {
+                    DedupeStatuses = [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated],
+                }, cancellationToken).ConfigureAwait(false);
         }
         catch (OrchestrationAlreadyExistsException)
         {

@@ -39,6 +39,8 @@ public abstract class OrderLifecycleScenarioTests
         /// <summary>Per authorize attempt: "ok", "ok-after-lost-answer", "pending", "soft", "hard".</summary>
         public string[] Authorizations { get; init; } = ["ok"];
         public bool CaptureFails { get; init; }
+        /// <summary>Validation fails with an error no retry helps, so the lifecycle fails.</summary>
+        public bool ValidationBreaks { get; init; }
         public ConcurrentQueue<string> Calls { get; } = new();
         /// <summary>The authorization each call to void unanswered payments was told to keep ("" for none).</summary>
         public ConcurrentQueue<string> AbandonedKept { get; } = new();
@@ -60,7 +62,9 @@ public abstract class OrderLifecycleScenarioTests
         var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, settings, configure: b => b.AddDurableTask(r =>
         {
             r.AddOrchestrator<OrderLifecycleOrchestrator, OrderLifecycleInput, OrderLifecycleResult>(OrderLifecycleOrchestrator.Name);
-            Add(r, OrderActivities.Validate, _ => new ValidationOutcome(script.Valid, script.Valid ? null : "product archived"));
+            Add(r, OrderActivities.Validate, _ => script.ValidationBreaks
+                ? throw new PaymentDeclinedException("validation broke")
+                : new ValidationOutcome(script.Valid, script.Valid ? null : "product archived"));
             Add(r, OrderActivities.Reserve, _ => new ReservationOutcome(script.InStock, script.InStock ? null : "SKU-1"));
             Add(r, OrderActivities.AssessRisk, _ => new RiskOutcome(script.RiskApproved, script.RiskApproved ? null : "deny list"));
             Add(r, OrderActivities.Authorize, _ =>
@@ -278,6 +282,51 @@ public abstract class OrderLifecycleScenarioTests
         Assert.Equal(OrderStatus.Completed, done.ReadOutputAs<OrderLifecycleResult>()!.Status);
         Assert.Empty(Compensations(script));
     }
+
+    [Fact]
+    public async Task Starting_an_order_again_never_restarts_a_lifecycle_that_failed()
+    {
+        var script = new Script { ValidationBreaks = true };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+        var input = Order("o-failed");
+        await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
+        var failed = await client.WaitForInstanceCompletionAsync(input.OrderId);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, failed.RuntimeStatus);
+
+        await OrderLifecycleStarter.StartAsync(client, Placed(input), Fast);
+
+        var after = await client.GetInstanceAsync(input.OrderId);
+        Assert.Equal((OrchestrationRuntimeStatus.Failed, failed.CreatedAt), (after!.RuntimeStatus, after.CreatedAt));
+        Assert.Single(script.Calls, OrderActivities.Validate);
+    }
+
+    [Fact]
+    public async Task Starting_an_order_again_never_restarts_a_lifecycle_that_was_terminated()
+    {
+        var script = new Script { Authorizations = ["pending"] };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+        var input = Order("o-terminated", Fast with { PaymentDeadline = TimeSpan.FromMinutes(5) }, "pm_bank_transfer");
+        await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
+        await WaitForCallAsync(script, OrderActivities.Authorize);
+        await client.TerminateInstanceAsync(input.OrderId, "stopped by an operator");
+        var terminated = await client.WaitForInstanceCompletionAsync(input.OrderId);
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, terminated.RuntimeStatus);
+
+        await OrderLifecycleStarter.StartAsync(client, Placed(input), Fast);
+
+        var after = await client.GetInstanceAsync(input.OrderId);
+        Assert.Equal((OrchestrationRuntimeStatus.Terminated, terminated.CreatedAt), (after!.RuntimeStatus, after.CreatedAt));
+        Assert.Single(script.Calls, OrderActivities.Validate);
+    }
+
+    /// <summary>The stored order a lifecycle input was made from, as checkout or the stalled-checkout sweep would start it.</summary>
+    private static Order Placed(OrderLifecycleInput input) => new()
+    {
+        Id = input.OrderId, CustomerId = input.CustomerId, Status = OrderStatus.Placed, Currency = input.Currency, Lines = input.Lines,
+        Total = input.Total, PaymentMethod = input.PaymentMethod, PlacedAt = input.PlacedAt,
+    };
 
     private static async Task WaitForCallAsync(Script script, string call)
     {

@@ -1,6 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Commerce.Durable;
+using Commerce.Hosting.Http.Idempotency;
+using Commerce.Storage.Documents;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Commerce.Functions.Tests.Checkout;
 
@@ -79,5 +84,36 @@ public sealed class LifecycleTests
         Assert.Equal(150, finals.Count(o => (string?)o["cancellationReason"] == "out_of_stock"));
         var stock = await shop.StockAsync("HOT-1");
         Assert.Equal((0, 0, 0), (stock!.OnHand, stock.Reserved, stock.Available));
+    }
+
+    private static readonly Dictionary<string, string> ManualFulfilment = new() { ["Fulfilment:Mode"] = "manual" };
+
+    [Fact]
+    public async Task A_checkout_retried_after_its_idempotency_record_expired_never_restarts_a_terminated_lifecycle()
+    {
+        await using var shop = await Shop.OpenAsync(ManualFulfilment);
+        await shop.AddProductAsync("RETRY-1", 6m, 10);
+        using var client = shop.Customer("patient");
+        var body = new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "RETRY-1", quantity = 4 } } };
+        var placed = await Shop.CheckoutAsync(client, body, "retry-key");
+        var id = (string)(await placed.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        await Shop.WaitForStatusAsync(client, id, "Fulfilling");
+        var orchestrations = shop.App.Services.GetRequiredService<DurableTaskClient>();
+        await orchestrations.TerminateInstanceAsync(id, "stopped by an operator");
+        var terminated = await orchestrations.WaitForInstanceCompletionAsync(id);
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, terminated.RuntimeStatus);
+
+        // A day and more later the key's record has expired, so the retry runs as a new request for the same order.
+        var dayOn = new FakeTimeProvider(DateTimeOffset.UtcNow + IdempotencyStore.Retention + TimeSpan.FromHours(1));
+        Assert.True(await new IdempotencyStore(shop.App.Services.GetRequiredService<IDocumentStore>(), dayOn).DeleteExpiredAsync(CancellationToken.None) >= 1);
+        var retried = await Shop.CheckoutAsync(client, body, "retry-key");
+
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        Assert.Equal(placed.Headers.Location, retried.Headers.Location);
+        var after = await orchestrations.GetInstanceAsync(id);
+        Assert.Equal((OrchestrationRuntimeStatus.Terminated, terminated.CreatedAt), (after!.RuntimeStatus, after.CreatedAt));
+        var order = (await client.GetFromJsonAsync<JsonObject>($"/api/orders/{id}"))!;
+        Assert.Equal(("Fulfilling", null), ((string?)order["status"], (string?)order["cancellationReason"]));
+        Assert.Equal(6, (await shop.StockAsync("RETRY-1"))!.OnHand);
     }
 }
