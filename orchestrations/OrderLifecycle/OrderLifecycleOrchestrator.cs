@@ -106,7 +106,11 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
             return await Cancel(CancellationReasons.PaymentDeclined, $"capture failed: {failure.FailureDetails.ErrorMessage}");
         }
         undo.Clear();
-        await context.CallActivityAsync(OrderActivities.Commit, order.OrderId, Persistent);
+        if (!await context.CallActivityAsync<bool>(OrderActivities.Commit, order.OrderId, Persistent))
+        {
+            undo.Push((OrderActivities.Refund, payment, "payment-refunded"));
+            return await Cancel(CancellationReasons.OutOfStock, "the stock reservation lapsed before the payment came through and the stock has run out since");
+        }
         undo.Push((OrderActivities.Restock, order.OrderId, "stock-returned"));
         undo.Push((OrderActivities.Refund, payment, "payment-refunded"));
 

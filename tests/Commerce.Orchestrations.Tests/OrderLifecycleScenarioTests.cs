@@ -39,6 +39,8 @@ public abstract class OrderLifecycleScenarioTests
         /// <summary>Per authorize attempt: "ok", "ok-after-lost-answer", "pending", "soft", "hard".</summary>
         public string[] Authorizations { get; init; } = ["ok"];
         public bool CaptureFails { get; init; }
+        /// <summary>False: the commit finds the reservation lapsed and the stock gone.</summary>
+        public bool StockCommits { get; init; } = true;
         /// <summary>Validation fails with an error no retry helps, so the lifecycle fails.</summary>
         public bool ValidationBreaks { get; init; }
         public ConcurrentQueue<string> Calls { get; } = new();
@@ -85,7 +87,8 @@ public abstract class OrderLifecycleScenarioTests
                 return 0;
             });
             Add(r, OrderActivities.Capture, _ => script.CaptureFails ? throw new PaymentDeclinedException("capture refused") : true);
-            foreach (var name in new[] { OrderActivities.Void, OrderActivities.Refund, OrderActivities.Commit, OrderActivities.Release, OrderActivities.Restock, OrderActivities.CreateShipment, OrderActivities.Record })
+            Add(r, OrderActivities.Commit, _ => script.StockCommits);
+            foreach (var name in new[] { OrderActivities.Void, OrderActivities.Refund, OrderActivities.Release, OrderActivities.Restock, OrderActivities.CreateShipment, OrderActivities.Record })
                 Add(r, name, _ => true);
         }));
         return (app, app.Services.GetRequiredService<DurableTaskClient>());
@@ -281,6 +284,18 @@ public abstract class OrderLifecycleScenarioTests
 
         Assert.Equal(OrderStatus.Completed, done.ReadOutputAs<OrderLifecycleResult>()!.Status);
         Assert.Empty(Compensations(script));
+    }
+
+    [Fact]
+    public async Task Stock_that_cannot_be_committed_after_the_capture_is_refunded_and_the_order_cancelled_as_out_of_stock()
+    {
+        var script = new Script { StockCommits = false };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.OutOfStock), await RunAsync(client, Order("o-lapsed")));
+        Assert.Equal([OrderActivities.Refund], Compensations(script));
+        Assert.DoesNotContain(OrderActivities.CreateShipment, script.Calls);
     }
 
     [Fact]

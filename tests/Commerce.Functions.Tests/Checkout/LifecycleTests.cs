@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Commerce.Catalog.Inventory;
 using Commerce.Durable;
 using Commerce.Hosting.Http.Idempotency;
 using Commerce.Storage.Documents;
@@ -87,6 +88,43 @@ public sealed class LifecycleTests
     }
 
     private static readonly Dictionary<string, string> ManualFulfilment = new() { ["Fulfilment:Mode"] = "manual" };
+
+    private static List<(string Operation, string Outcome)> Payments(JsonObject order) =>
+        order["payments"]!.AsArray().Select(p => ((string)p!["operation"]!, (string)p["outcome"]!)).ToList();
+
+    [Fact]
+    public async Task A_late_payment_after_the_reservation_lapsed_takes_the_stock_again_or_is_refunded_and_cancelled_as_out_of_stock()
+    {
+        await using var shop = await Shop.OpenAsync();
+        await shop.AddProductAsync("LAPSE-1", 10m, 5);
+        using var lucky = shop.Customer("slow-but-lucky");
+        using var unlucky = shop.Customer("slow-and-unlucky");
+        using var card = shop.Customer("pays-by-card");
+        var first = await Shop.PlaceAsync(lucky, "pm_bank_transfer", "LAPSE-1", 2);
+        var second = await Shop.PlaceAsync(unlucky, "pm_bank_transfer", "LAPSE-1", 3);
+        var firstWaiting = await Shop.WaitForStatusAsync(lucky, first, "AwaitingPayment");
+        var secondWaiting = await Shop.WaitForStatusAsync(unlucky, second, "AwaitingPayment");
+        Assert.Equal(5, (await shop.StockAsync("LAPSE-1"))!.Reserved);
+
+        // Three hours on, both holds (about 1.5 h) have lapsed and the sweep gives their units back; a card buyer takes 3 of the 5.
+        var threeHoursOn = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(3));
+        await new InventoryService(shop.App.Services.GetRequiredService<IDocumentStore>(), threeHoursOn).ReleaseExpiredAsync();
+        Assert.Equal((5, 0), ((await shop.StockAsync("LAPSE-1"))!.OnHand, (await shop.StockAsync("LAPSE-1"))!.Reserved));
+        var bought = await Shop.PlaceAsync(card, "pm_card_visa", "LAPSE-1", 3);
+        Assert.Equal("Completed", (string?)(await Shop.WaitForStatusAsync(card, bought, "Completed", "Cancelled"))["status"]);
+
+        await shop.ConfirmPaymentAsync(firstWaiting);
+        var paid = await Shop.WaitForStatusAsync(lucky, first, "Completed", "Cancelled");
+        Assert.Equal("Completed", (string?)paid["status"]);
+        Assert.Equal((5 - 3 - 2, 0), ((await shop.StockAsync("LAPSE-1"))!.OnHand, (await shop.StockAsync("LAPSE-1"))!.Reserved));
+
+        await shop.ConfirmPaymentAsync(secondWaiting);
+        var refunded = await Shop.WaitForStatusAsync(unlucky, second, "Completed", "Cancelled");
+        Assert.Equal(("Cancelled", "out_of_stock"), ((string?)refunded["status"], (string?)refunded["cancellationReason"]));
+        Assert.Equal([("authorize", "Pending"), ("capture", "Approved"), ("refund", "Approved")], Payments(refunded));
+        var stock = await shop.StockAsync("LAPSE-1");
+        Assert.Equal((0, 0), (stock!.OnHand, stock.Reserved));
+    }
 
     [Fact]
     public async Task A_checkout_retried_after_its_idempotency_record_expired_never_restarts_a_terminated_lifecycle()
