@@ -42,6 +42,8 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
                 await context.CallActivityAsync(step.Activity, step.Input, Persistent);
                 await Record(new OrderStep(step.Step));
             }
+            if (order.Coupon is not null)
+                await context.CallActivityAsync<bool>(OrderActivities.ReturnCoupon, new CouponUse(order.OrderId, order.Coupon), Persistent);
             await Record(new OrderStep("cancelled", OrderStatus.Cancelled, detail, reason));
             return new OrderLifecycleResult(OrderStatus.Cancelled, reason);
         }

@@ -24,7 +24,7 @@ public static class OrderLifecycleStarter
         try
         {
             await orchestrations.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name,
-                new OrderLifecycleInput(order.Id, order.CustomerId, order.Lines, order.Total, order.Currency, order.PaymentMethod, order.PlacedAt, timings),
+                new OrderLifecycleInput(order.Id, order.CustomerId, order.Lines, order.Total, order.Currency, order.PaymentMethod, order.PlacedAt, timings, order.Coupon),
                 new StartOrchestrationOptions(order.Id)
                 {
                     DedupeStatuses = [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated],

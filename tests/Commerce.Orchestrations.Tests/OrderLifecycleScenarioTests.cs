@@ -88,14 +88,14 @@ public abstract class OrderLifecycleScenarioTests
             });
             Add(r, OrderActivities.Capture, _ => script.CaptureFails ? throw new PaymentDeclinedException("capture refused") : true);
             Add(r, OrderActivities.Commit, _ => script.StockCommits);
-            foreach (var name in new[] { OrderActivities.Void, OrderActivities.Refund, OrderActivities.Release, OrderActivities.Restock, OrderActivities.CreateShipment, OrderActivities.Record })
+            foreach (var name in new[] { OrderActivities.Void, OrderActivities.Refund, OrderActivities.Release, OrderActivities.Restock, OrderActivities.ReturnCoupon, OrderActivities.CreateShipment, OrderActivities.Record })
                 Add(r, name, _ => true);
         }));
         return (app, app.Services.GetRequiredService<DurableTaskClient>());
     }
 
-    private static OrderLifecycleInput Order(string id, LifecycleTimings? timings = null, string method = "pm_card_visa") =>
-        new(id, "c-1", [new OrderLine("SKU-1", "Lamp", 2, 10m, 20m)], 20m, "GBP", method, DateTimeOffset.UtcNow, timings ?? Fast);
+    private static OrderLifecycleInput Order(string id, LifecycleTimings? timings = null, string method = "pm_card_visa", string? coupon = null) =>
+        new(id, "c-1", [new OrderLine("SKU-1", "Lamp", 2, 10m, 20m)], 20m, "GBP", method, DateTimeOffset.UtcNow, timings ?? Fast, coupon);
 
     private static async Task<OrderLifecycleResult> RunAsync(DurableTaskClient client, OrderLifecycleInput input)
     {
@@ -107,7 +107,7 @@ public abstract class OrderLifecycleScenarioTests
     }
 
     private static List<string> Compensations(Script script) =>
-        script.Calls.Where(c => c is OrderActivities.Void or OrderActivities.Refund or OrderActivities.Release or OrderActivities.Restock).ToList();
+        script.Calls.Where(c => c is OrderActivities.Void or OrderActivities.Refund or OrderActivities.Release or OrderActivities.Restock or OrderActivities.ReturnCoupon).ToList();
 
     [Fact]
     public async Task A_good_order_goes_through_every_step_in_order_and_completes()

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Commerce.Catalog.Inventory;
+using Commerce.Catalog.Pricing;
 using Commerce.Durable;
 using Commerce.Hosting.Http.Idempotency;
 using Commerce.Storage.Documents;
@@ -153,5 +154,30 @@ public sealed class LifecycleTests
         var order = (await client.GetFromJsonAsync<JsonObject>($"/api/orders/{id}"))!;
         Assert.Equal(("Fulfilling", null), ((string?)order["status"], (string?)order["cancellationReason"]));
         Assert.Equal(6, (await shop.StockAsync("RETRY-1"))!.OnHand);
+    }
+
+    [Fact]
+    public async Task A_cancelled_order_gives_its_coupon_use_back()
+    {
+        await using var shop = await Shop.OpenAsync();
+        await shop.AddProductAsync("COUPON-1", 20m, 10);
+        await shop.App.Services.GetRequiredService<PricingStore>().CreatePromotionAsync(new Promotion
+        {
+            Id = "once-only", Name = "A quarter off, once", Kind = PromotionKind.PercentOff, Value = 25, Coupon = "ONCE", UsageLimit = 1,
+        });
+        using var first = shop.Customer("first-to-use");
+        using var second = shop.Customer("second-to-use");
+        var used = await Shop.PlaceAsync(first, "pm_bank_transfer", "COUPON-1", 1, "ONCE");
+        await Shop.WaitForStatusAsync(first, used, "AwaitingPayment");
+        var usedUp = await Shop.CheckoutAsync(second, new { paymentMethod = "pm_card_visa", coupon = "ONCE", lines = new[] { new { sku = "COUPON-1", quantity = 1 } } });
+        Assert.Equal(HttpStatusCode.BadRequest, usedUp.StatusCode);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await first.PostAsync($"/api/orders/{used}/cancel", null)).StatusCode);
+        Assert.Equal("customer_cancelled", (string?)(await Shop.WaitForStatusAsync(first, used, "Cancelled"))["cancellationReason"]);
+        var reused = await Shop.PlaceAsync(second, "pm_card_visa", "COUPON-1", 1, "ONCE");
+
+        var order = await Shop.WaitForStatusAsync(second, reused, "Completed", "Cancelled");
+        Assert.Equal(("Completed", 15m), ((string?)order["status"], (decimal)order["total"]!));
+        Assert.Equal(1, (await shop.App.Services.GetRequiredService<PricingStore>().PromotionsAsync()).Single(p => p.Id == "once-only").TimesUsed);
     }
 }
