@@ -32,6 +32,12 @@ public sealed record LifecycleTimings(
 /// <summary>The provider's word on an asynchronous payment, raised to the instance by the webhook.</summary>
 public sealed record PaymentNotice(string EventId, string? Reason);
 
+/// <summary>A request to cancel the order, by its customer or by the shop (which cancels instead of terminating the lifecycle).</summary>
+public sealed record CancelNotice(string By, bool ByShop)
+{
+    public string Reason => ByShop ? CancellationReasons.ShopCancelled : CancellationReasons.CustomerCancelled;
+}
+
 /// <summary>The coupon an order used.</summary>
 public sealed record CouponUse(string OrderId, string Coupon);
 

@@ -43,6 +43,8 @@ public abstract class OrderLifecycleScenarioTests
         public bool StockCommits { get; init; } = true;
         /// <summary>Validation fails with an error no retry helps, so the lifecycle fails.</summary>
         public bool ValidationBreaks { get; init; }
+        /// <summary>When set, risk assessment waits until it completes.</summary>
+        public TaskCompletionSource? RiskGate { get; init; }
         public ConcurrentQueue<string> Calls { get; } = new();
         /// <summary>The authorization each call to void unanswered payments was told to keep ("" for none).</summary>
         public ConcurrentQueue<string> AbandonedKept { get; } = new();
@@ -68,7 +70,11 @@ public abstract class OrderLifecycleScenarioTests
                 ? throw new PaymentDeclinedException("validation broke")
                 : new ValidationOutcome(script.Valid, script.Valid ? null : "product archived"));
             Add(r, OrderActivities.Reserve, _ => new ReservationOutcome(script.InStock, script.InStock ? null : "SKU-1"));
-            Add(r, OrderActivities.AssessRisk, _ => new RiskOutcome(script.RiskApproved, script.RiskApproved ? null : "deny list"));
+            Add(r, OrderActivities.AssessRisk, _ =>
+            {
+                script.RiskGate?.Task.Wait(TimeSpan.FromSeconds(30));
+                return new RiskOutcome(script.RiskApproved, script.RiskApproved ? null : "deny list");
+            });
             Add(r, OrderActivities.Authorize, _ =>
             {
                 var attempt = Interlocked.Increment(ref script.AuthorizeAttempts);
@@ -259,7 +265,7 @@ public abstract class OrderLifecycleScenarioTests
 
         await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
         await WaitForCallAsync(script, OrderActivities.CreateShipment);
-        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, "c-1");
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("c-1", ByShop: false));
         var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.CustomerCancelled), done.ReadOutputAs<OrderLifecycleResult>());
@@ -278,12 +284,48 @@ public abstract class OrderLifecycleScenarioTests
         await WaitForCallAsync(script, OrderActivities.CreateShipment);
         await client.RaiseEventAsync(input.OrderId, OrderEvents.Shipped, "track-1");
         await WaitForCallAsync(script, "RecordOrderStep:shipped");
-        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, "c-1");
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("c-1", ByShop: false));
         await client.RaiseEventAsync(input.OrderId, OrderEvents.Delivered, "signed");
         var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
 
         Assert.Equal(OrderStatus.Completed, done.ReadOutputAs<OrderLifecycleResult>()!.Status);
         Assert.Empty(Compensations(script));
+    }
+
+    [Fact]
+    public async Task A_cancel_that_arrives_while_a_step_runs_is_honoured_when_the_step_ends_and_undoes_it()
+    {
+        var script = new Script { RiskGate = new TaskCompletionSource() };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+        var input = Order("o-cancel-mid-step");
+
+        await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
+        await WaitForCallAsync(script, OrderActivities.AssessRisk);
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("c-1", ByShop: false));
+        script.RiskGate.SetResult();
+        var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.CustomerCancelled), done.ReadOutputAs<OrderLifecycleResult>());
+        Assert.Equal([OrderActivities.Release], Compensations(script));
+        Assert.DoesNotContain(OrderActivities.Authorize, script.Calls);
+    }
+
+    [Fact]
+    public async Task The_shop_cancelling_a_paid_order_refunds_restocks_and_gives_the_coupon_back()
+    {
+        var script = new Script();
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+        var input = Order("o-shop-cancel", Fast with { AutoFulfilment = false }, coupon: "WELCOME10");
+
+        await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
+        await WaitForCallAsync(script, OrderActivities.CreateShipment);
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("ops", ByShop: true));
+        var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.ShopCancelled), done.ReadOutputAs<OrderLifecycleResult>());
+        Assert.Equal([OrderActivities.Refund, OrderActivities.Restock, OrderActivities.ReturnCoupon], Compensations(script));
     }
 
     [Fact]

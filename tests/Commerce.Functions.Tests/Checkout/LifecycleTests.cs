@@ -157,6 +157,38 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task An_order_lifecycle_is_not_terminated_but_cancelled_by_the_shop_which_undoes_payment_and_stock()
+    {
+        await using var shop = await Shop.OpenAsync(ManualFulfilment);
+        await shop.AddProductAsync("STOP-1", 5m, 10);
+        using var client = shop.Customer("stuck");
+        using var admin = shop.Admin();
+        var paid = await Shop.PlaceAsync(client, "pm_card_visa", "STOP-1", 4);
+        var waiting = await Shop.PlaceAsync(client, "pm_bank_transfer", "STOP-1", 3);
+        await Shop.WaitForStatusAsync(client, paid, "Fulfilling");
+        await Shop.WaitForStatusAsync(client, waiting, "AwaitingPayment");
+        Assert.Equal((6, 3), ((await shop.StockAsync("STOP-1"))!.OnHand, (await shop.StockAsync("STOP-1"))!.Reserved));
+
+        var terminate = await admin.PostAsJsonAsync($"/api/orchestrations/{paid}/terminate", new { reason = "looks stuck" });
+        Assert.Equal(HttpStatusCode.Conflict, terminate.StatusCode);
+        Assert.Equal("application/problem+json", terminate.Content.Headers.ContentType?.MediaType);
+        Assert.Contains($"/api/orders/{paid}/cancel", (string?)(await terminate.Content.ReadFromJsonAsync<JsonObject>())!["detail"]);
+        Assert.Equal("Running", (string?)(await admin.GetFromJsonAsync<JsonObject>($"/api/orchestrations/{paid}"))!["status"]);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/orders/{paid}/cancel", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/orders/{waiting}/cancel", null)).StatusCode);
+        var refunded = await Shop.WaitForStatusAsync(client, paid, "Cancelled");
+        var voided = await Shop.WaitForStatusAsync(client, waiting, "Cancelled");
+
+        Assert.Equal("shop_cancelled", (string?)refunded["cancellationReason"]);
+        Assert.Equal([("authorize", "Approved"), ("capture", "Approved"), ("refund", "Approved")], Payments(refunded));
+        Assert.Equal("shop_cancelled", (string?)voided["cancellationReason"]);
+        Assert.Equal([("authorize", "Pending"), ("void", "Approved")], Payments(voided));
+        var stock = await shop.StockAsync("STOP-1");
+        Assert.Equal((10, 0), (stock!.OnHand, stock.Reserved));
+    }
+
+    [Fact]
     public async Task A_cancelled_order_gives_its_coupon_use_back()
     {
         await using var shop = await Shop.OpenAsync();
