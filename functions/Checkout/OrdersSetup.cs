@@ -1,3 +1,4 @@
+using Commerce.Functions.Orchestrations;
 using Commerce.Functions.Orders;
 using Commerce.Functions.Payments;
 using Commerce.Hosting;
@@ -86,6 +87,10 @@ public static class OrdersSetup
             provider.GetRequiredService<TimeProvider>(),
             callTimeout: configuration.GetTimeSpan("Payments:CallTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(2))));
         services.AddSingleton(provider => new PaymentWebhooks(secrets, provider.GetRequiredService<IDocumentStore>(), provider.GetRequiredService<TimeProvider>()));
+        // Terminating an order's lifecycle would leave its payment authorized or captured and its stock held.
+        services.AddSingleton(new TerminationRefused(OrderLifecycleOrchestrator.Name,
+            "An order lifecycle is not terminated, because that would skip refunding or voiding its payment and returning its stock. "
+            + "Cancel the order instead with POST /api/orders/{id}/cancel (admin): the lifecycle undoes what it did and records the cancellation."));
 
         app.Functions
             .MapCartApi()

@@ -19,7 +19,7 @@ public static class OrdersApi
         functions.AddHttp("ListOrders", "orders", ["GET"], ListOrders,
             configure: e => e.RequireCustomer().WithSummary("Your orders, newest first; admins see all and filter by status, customer and date."));
         functions.AddHttp("CancelOrder", "orders/{id}/cancel", ["POST"], CancelOrder,
-            configure: e => e.RequireCustomer().WithSummary("Asks to cancel an order that has not shipped yet (owner)."));
+            configure: e => e.RequireCustomer().WithSummary("Asks to cancel an order that has not shipped yet (owner, or admin for the shop); its payment is refunded or voided and its stock returned."));
         functions.AddHttp("RecordShipmentEvent", "orders/{id}/shipment-events", ["POST"], RecordShipmentEvent,
             configure: e => e.RequireAdmin().WithSummary("Reports that an order has shipped or been delivered (admin or carrier)."));
         return functions;
@@ -81,11 +81,14 @@ public static class OrdersApi
         string id, ClaimsPrincipal user, OrderRepository orders, DurableTaskClient orchestrations, CancellationToken cancellationToken)
     {
         var order = await orders.GetAsync(id, cancellationToken);
-        if (order is null || order.CustomerId != user.SubjectId())
+        if (order is null || (order.CustomerId != user.SubjectId() && !user.IsAdmin()))
             return TypedResults.NotFound();
         if (!order.Cancellable)
             return Preconditions.Conflict("Order can no longer be cancelled", $"The order is {order.Status}; orders can be cancelled until they ship.");
-        await orchestrations.RaiseEventAsync(id, OrderEvents.CancelRequested, user.SubjectId(), cancellationToken);
+        if (await orchestrations.GetInstanceAsync(id, cancellationToken: cancellationToken) is not { IsCompleted: false })
+            return Preconditions.Conflict("Order lifecycle not running",
+                "Nothing is running that could cancel the order and undo its payment and stock: its lifecycle has not started yet, or it stopped.");
+        await orchestrations.RaiseEventAsync(id, OrderEvents.CancelRequested, new CancelNotice(user.SubjectId()!, ByShop: user.IsAdmin()), cancellationToken);
         return TypedResults.Accepted($"/api/orders/{id}", OrderView.From(order));
     }
 

@@ -6,7 +6,9 @@ using Commerce.Hosting.Settings;
 using Commerce.Hosting.Storage;
 using Commerce.Infra.Tests.Bicep;
 using Commerce.Testing;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 
@@ -45,7 +47,10 @@ public sealed partial class AppSettingsTests(InfraFixture infra)
         using var data = new TempDirectory();
 
         RequiredSettings.Check(configuration, StoragePreset.Azure);
-        using var stores = StorageSetup.Create(StoragePreset.Azure, data.Path, configuration, TimeProvider.System);
+        var services = new ServiceCollection();
+        services.AddAzureClientsCore();
+        var components = services.BuildServiceProvider().GetRequiredService<AzureComponentFactory>();
+        using var stores = StorageSetup.Create(StoragePreset.Azure, data.Path, configuration, TimeProvider.System, components);
         var auth = AuthSettings.Read(configuration, new HostingEnvironment { EnvironmentName = Microsoft.Extensions.Hosting.Environments.Production }, data.Path);
         var channels = configuration.GetString("Payments:Channels")!.Split(',');
 

@@ -12,9 +12,10 @@ public sealed class DurableTaskClient(DurableStore store, InstanceNotifications 
 
     /// <summary>
     /// Schedules a new instance and returns its id. Scheduling an id that is still pending re-sends its
-    /// start (so a caller may safely retry); an id that is running is a conflict; a finished id starts over.
+    /// start (so a caller may safely retry); an id that is running is a conflict; a finished id starts over,
+    /// unless its status is one of the options' <see cref="StartOrchestrationOptions.DedupeStatuses"/>.
     /// </summary>
-    /// <exception cref="OrchestrationAlreadyExistsException">the instance is running.</exception>
+    /// <exception cref="OrchestrationAlreadyExistsException">the instance is running, or finished with a dedupe status.</exception>
     public async Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var instanceId = options?.InstanceId ?? Guid.NewGuid().ToString("N");
@@ -23,7 +24,7 @@ public sealed class DurableTaskClient(DurableStore store, InstanceNotifications 
         while (true)
         {
             var existing = await store.LoadAsync(instanceId, cancellationToken).ConfigureAwait(false);
-            if (existing is { State: var current } && current.Status == OrchestrationRuntimeStatus.Running)
+            if (existing is { State: var current } && (current.Status == OrchestrationRuntimeStatus.Running || options?.DedupeStatuses?.Contains(current.Status) == true))
                 throw new OrchestrationAlreadyExistsException(instanceId, current.Status);
             InstanceState state;
             if (existing is { State: { Status: OrchestrationRuntimeStatus.Pending } pending })

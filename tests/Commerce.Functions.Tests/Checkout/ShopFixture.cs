@@ -1,10 +1,14 @@
+using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Commerce.Catalog.Categories;
 using Commerce.Catalog.Customers;
 using Commerce.Catalog.Inventory;
 using Commerce.Catalog.Products;
 using Commerce.Hosting.Auth;
+using Commerce.Payments.Webhooks;
+using Commerce.Storage.Documents;
 using Commerce.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -72,6 +76,30 @@ public sealed class Shop : IAsyncDisposable
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/checkout") { Content = JsonContent.Create(body) };
         request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString("N"));
         return customer.SendAsync(request);
+    }
+
+    /// <summary>Checks out <paramref name="quantity"/> units of <paramref name="sku"/> and answers the new order's id.</summary>
+    public static async Task<string> PlaceAsync(HttpClient customer, string paymentMethod, string sku, int quantity, string? coupon = null)
+    {
+        var response = await CheckoutAsync(customer, new { paymentMethod, coupon, lines = new[] { new { sku, quantity } } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+    }
+
+    /// <summary>A webhook delivery to sandbox-a signed with the shop's secret.</summary>
+    public static HttpRequestMessage SignedWebhook(byte[] body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/payments/webhooks/sandbox-a") { Content = new ByteArrayContent(body) };
+        request.Headers.Add(PaymentWebhooks.SignatureHeader, PaymentWebhooks.SignatureFor(WebhookSecret, DateTimeOffset.UtcNow, body));
+        return request;
+    }
+
+    /// <summary>The provider confirms the order's pending bank transfer, as its signed webhook does.</summary>
+    public async Task ConfirmPaymentAsync(JsonObject order)
+    {
+        var authorization = (string)order["payments"]!.AsArray().Single(p => (string?)p!["operation"] == "authorize")!["authorizationId"]!;
+        var payment = new PaymentEvent($"evt-{order["id"]}", PaymentEvent.Confirmed, (string)order["id"]!, authorization, (decimal)order["total"]!, (string)order["currency"]!);
+        Assert.Equal(HttpStatusCode.OK, (await App.Client.SendAsync(SignedWebhook(JsonSerializer.SerializeToUtf8Bytes(payment, DocumentJson.Options)))).StatusCode);
     }
 
     /// <summary>Polls the order until its status is one of <paramref name="statuses"/>.</summary>
