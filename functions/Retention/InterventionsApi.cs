@@ -42,9 +42,14 @@ public static class InterventionsApi
     public static async Task<Results<Ok<InterventionTable>, ValidationProblem, ProblemHttpResult>> PutRules(
         SaveRulesRequest request, HttpContext context, ClaimsPrincipal user, InterventionRulesStore store, CancellationToken cancellationToken)
     {
-        var (rules, errors) = request.ToRules();
+        var (rules, positions, errors) = request.ToRules();
         foreach (var (field, messages) in InterventionTable.Validate(rules))
-            errors[field] = [.. errors.GetValueOrDefault(field, []), .. messages];
+        {
+            // The table's checks number the rules that could be read; the client numbered all it sent.
+            var at = field.StartsWith("rules[", StringComparison.Ordinal) ? int.Parse(field[6..field.IndexOf(']')], System.Globalization.CultureInfo.InvariantCulture) : -1;
+            var sent = at < 0 ? field : $"rules[{positions[at]}]{field[(field.IndexOf(']') + 1)..]}";
+            errors[sent] = [.. errors.GetValueOrDefault(sent, []), .. messages];
+        }
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
         var (_, current) = await store.CurrentAsync(cancellationToken);
@@ -128,15 +133,16 @@ public sealed record ActionRequest(string? Kind, decimal? PercentOff, int? Valid
 
 public sealed record SaveRulesRequest(IReadOnlyList<RuleRequest?>? Rules)
 {
-    /// <summary>The rules, and what could not be read as one (by field).</summary>
-    public (List<InterventionRule> Rules, Dictionary<string, string[]> Errors) ToRules()
+    /// <summary>The rules that could be read, where each stood in the request, and what could not be read (by field).</summary>
+    public (List<InterventionRule> Rules, List<int> Positions, Dictionary<string, string[]> Errors) ToRules()
     {
         var errors = new Dictionary<string, string[]>();
         var rules = new List<InterventionRule>();
+        var positions = new List<int>();
         if (Rules is null)
         {
             errors["rules"] = ["is required (an empty list clears the table)"];
-            return (rules, errors);
+            return (rules, positions, errors);
         }
         for (var i = 0; i < Rules.Count; i++)
         {
@@ -168,8 +174,11 @@ public sealed record SaveRulesRequest(IReadOnlyList<RuleRequest?>? Rules)
             else
                 action = Parse<InterventionKind>(rule.Action.Kind, "action.kind");
             if (action is { } a && !errors.Keys.Any(k => k.StartsWith(at + ".", StringComparison.Ordinal)))
+            {
                 rules.Add(new InterventionRule(rule.Id!, stage, segment, risk, kind, tier, new InterventionAction(a, rule.Action!.PercentOff, rule.Action.ValidDays)));
+                positions.Add(i);
+            }
         }
-        return (rules, errors);
+        return (rules, positions, errors);
     }
 }

@@ -55,11 +55,26 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         new("POST /api/checkout",                               s => Json("POST", "/api/checkout", "{}", (IdempotencyExtensions.KeyHeader, "matrix")), 401, 400, 400, 400),
         new("GET /api/orders/{id}",                             s => Get($"/api/orders/{s.OrderOfA}"),                                401, 200, 404, 200),
         new("GET /api/orders",                                  s => Get($"/api/orders?customerId={CustomerA}"),                      401, 200, 400, 200),
-        // A's order has finished: A may ask (409, too late); B and admins cannot cancel A's order here.
-        new("POST /api/orders/{id}/cancel",                     s => Send("POST", $"/api/orders/{s.OrderOfA}/cancel"),                401, 409, 404, 404),
+        // A's order has finished: A and admins (who may cancel any order) may ask, too late (409); B cannot see it.
+        new("POST /api/orders/{id}/cancel",                     s => Send("POST", $"/api/orders/{s.OrderOfA}/cancel"),                401, 409, 404, 409),
         new("POST /api/orders/{id}/shipment-events",            s => Json("POST", $"/api/orders/{s.OrderOfA}/shipment-events", """{"type":"Lost"}"""), 401, 403, 403, 400),
         // The signature is the credential; a token is not.
         new("POST /api/payments/webhooks/{channel}",            s => Json("POST", $"/api/payments/webhooks/{Channel}", "{}"),         401, 401, 401, 401),
+        // An empty file imports nothing.
+        new("POST /api/analytics/history",                      s => Csv("/api/analytics/history", ""),                               401, 403, 403, 200),
+        new("GET /api/customers/me/notifications",              s => Get("/api/customers/me/notifications"),                          401, 200, 200, 200),
+        // A reads the confirmation of A's order; nobody else has a message with that id.
+        new("POST /api/customers/me/notifications/{id}/read",   s => Send("POST", $"/api/customers/me/notifications/{s.NotificationOfA}/read"), 401, 200, 404, 404),
+        new("GET /api/customers/me/notification-preferences",   s => Get("/api/customers/me/notification-preferences"),               401, 200, 200, 200),
+        new("PUT /api/customers/me/notification-preferences",   s => Json("PUT", "/api/customers/me/notification-preferences", """{"optedOut":["fax"]}"""), 401, 400, 400, 400),
+        new("GET /api/retention/rules",                         s => Get("/api/retention/rules"),                                     401, 403, 403, 200),
+        new("PUT /api/retention/rules",                         s => Json("PUT", "/api/retention/rules", "{}"),                       401, 403, 403, 400),
+        new("GET /api/retention/rules/versions/{version}",      s => Get("/api/retention/rules/versions/999"),                        401, 403, 403, 404),
+        new("GET /api/retention/tasks",                         s => Get("/api/retention/tasks"),                                     401, 403, 403, 200),
+        new("POST /api/retention/tasks/{id}/{decision}",        s => Send("POST", "/api/retention/tasks/unknown/approve"),            401, 403, 403, 404),
+        new("POST /api/retention/campaigns",                    s => Json("POST", "/api/retention/campaigns", "{}"),                  401, 403, 403, 400),
+        new("GET /api/retention/campaigns",                     s => Get("/api/retention/campaigns"),                                 401, 403, 403, 200),
+        new("GET /api/retention/campaigns/{id}",                s => Get("/api/retention/campaigns/unknown"),                         401, 403, 403, 404),
         new("GET /api/health",                                  s => Get("/api/health"),                                              200, 200, 200, 200),
         new("GET /api/orchestrations",                          s => Get("/api/orchestrations"),                                      401, 403, 403, 200),
         new("GET /api/orchestrations/{id}",                     s => Get($"/api/orchestrations/{s.OrderOfA}"),                        401, 403, 403, 200),
