@@ -28,8 +28,8 @@ public static class CatalogSetup
 
         app.DocumentContainers.Add(
             ProductCatalog.ProductsContainer, ProductCatalog.CategoriesContainer, ProductCatalog.MetaContainer,
-            InventoryService.StockContainer, InventoryService.ExpiryContainer,
-            PricingStore.PriceListsContainer, PricingStore.PromotionsContainer,
+            InventoryService.StockContainer, InventoryService.ReservationsContainer, InventoryService.ExpiryContainer,
+            PricingStore.PriceListsContainer, PricingStore.PromotionsContainer, PricingStore.RedemptionsContainer,
             CustomerService.Container);
         var services = app.Services;
         services.AddSingleton(options);

@@ -56,7 +56,7 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         new("GET /api/orders/{id}",                             s => Get($"/api/orders/{s.OrderOfA}"),                                401, 200, 404, 200),
         new("GET /api/orders",                                  s => Get($"/api/orders?customerId={CustomerA}"),                      401, 200, 400, 200),
         // A's order has finished: A may ask (409, too late); B and admins cannot cancel A's order here.
-        new("POST /api/orders/{id}/cancel",                     s => Send("POST", $"/api/orders/{s.OrderOfA}/cancel"),                401, 409, 404, 404),
+        new("POST /api/orders/{id}/cancel",                     s => Send("POST", $"/api/orders/{s.OrderOfA}/cancel"),                401, 409, 404, 409),
         new("POST /api/orders/{id}/shipment-events",            s => Json("POST", $"/api/orders/{s.OrderOfA}/shipment-events", """{"type":"Lost"}"""), 401, 403, 403, 400),
         // The signature is the credential; a token is not.
         new("POST /api/payments/webhooks/{channel}",            s => Json("POST", $"/api/payments/webhooks/{Channel}", "{}"),         401, 401, 401, 401),
