@@ -19,6 +19,7 @@ param appIdentityName string
 var containers = [
   'carts'
   'catalog-meta'
+  'coupon-redemptions'
   'categories'
   'customers'
   'durable-index'
@@ -34,6 +35,7 @@ var containers = [
   'products'
   'promotions'
   'reservation-expiry'
+  'reservations'
   'sandbox-payments'
 ]
 
