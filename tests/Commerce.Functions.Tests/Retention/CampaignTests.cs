@@ -198,6 +198,69 @@ public sealed class CampaignTests : IAsyncLifetime
         Assert.Equal(["order_completed", "order_paid"], inbox.Select(m => (string)m["topic"]!).Order());
     }
 
+    [Fact]
+    public async Task New_buyers_get_the_welcome_and_a_follow_up_unless_they_ordered_and_wholesale_offers_wait_for_an_admin()
+    {
+        var customers = _shop.App.Services.GetRequiredService<CustomerService>();
+        var orders = _shop.App.Services.GetRequiredService<OrderRepository>();
+        for (var i = 0; i < 6; i++)
+        {
+            var newcomer = $"newcomer-{i}";
+            await customers.PutAsync(new Customer { Id = newcomer, Email = $"{newcomer}@example.com", CreatedAt = Now.AddDays(-5) }, null);
+            await orders.CreateAsync(HistoryOrder($"h-{newcomer}", newcomer, Now.AddDays(-5)));
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            var trader = $"trader-{i}";
+            await customers.PutAsync(new Customer { Id = trader, Kind = CustomerKind.Business, CompanyName = $"Trader {i}", Email = $"{trader}@example.com", CreatedAt = Now.AddDays(-400) }, null);
+            await orders.CreateAsync(HistoryOrder($"h-{trader}-1", trader, Now.AddDays(-100)) with { Lines = [new OrderLine("MUG", "Red mug", 300, 10m, 3_000m)], Total = 3_000m });
+            await orders.CreateAsync(HistoryOrder($"h-{trader}-2", trader, Now.AddDays(-70)) with { Lines = [new OrderLine("MUG", "Red mug", 300, 10m, 3_000m)], Total = 3_000m });
+        }
+        var rules = new
+        {
+            rules = new object[]
+            {
+                new { id = "welcome", stage = "New", action = new { kind = "welcome_series", percentOff = 10, validDays = 30 } },
+                new { id = "terms", customerType = "business", tier = "gold", action = new { kind = "net_terms_offer" } },
+            },
+        };
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/retention/rules", rules)).StatusCode);
+        var started = await _admin.PostAsJsonAsync("/api/retention/campaigns", new { name = "Welcome and terms", holdoutShare = 0.01, measurementWindow = "00:00:12" });
+        var id = (string)(await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        await WaitForAsync(id, c => (string?)c["status"] == "measuring");
+        var members = await _shop.App.Services.GetRequiredService<CampaignStore>().MembersAsync(id);
+        var welcomed = members.Where(m => m.Group == CampaignGroup.Treated && m.RuleId == "welcome").Select(m => m.CustomerId).Order().ToList();
+        var traders = members.Where(m => m.Group == CampaignGroup.Treated && m.RuleId == "terms").Select(m => m.CustomerId).Order().ToList();
+        Assert.True(welcomed.Count >= 2 && traders.Count >= 1, $"{welcomed.Count} newcomers and {traders.Count} traders treated");
+
+        // The first newcomer places a second order before the follow-up is due; the offers to traders wait for an admin.
+        using (var first = _shop.Customer(welcomed[0]))
+            await Shop.PlaceAsync(first, "pm_card_visa", "MUG", 1);
+        var tasks = (await _admin.GetFromJsonAsync<JsonObject>("/api/retention/tasks?status=awaiting_approval"))!["tasks"]!.AsArray();
+        Assert.Equal(traders, tasks.Select(t => (string)t!["customerId"]!).Order());
+        using (var trader = _shop.Customer(traders[0]))
+            Assert.Empty((await trader.GetFromJsonAsync<JsonObject>("/api/customers/me/notifications"))!["messages"]!.AsArray());
+        var taskId = (string)tasks[0]!["id"]!;
+        Assert.Equal(HttpStatusCode.BadRequest, (await _admin.PostAsync($"/api/retention/tasks/{taskId}/maybe", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await _admin.PostAsync($"/api/retention/tasks/{taskId}/done", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PostAsync($"/api/retention/tasks/{taskId}/approve", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PostAsync($"/api/retention/tasks/{taskId}/approve", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await _admin.PostAsync($"/api/retention/tasks/{taskId}/decline", null)).StatusCode);
+
+        await WaitForAsync(id, c => (string?)c["status"] == "completed");
+        using (var approved = _shop.Customer((string)tasks[0]!["customerId"]!))
+        {
+            var inbox = await WaitForInboxAsync(approved);
+            Assert.Equal("net_terms_offer", (string?)Assert.Single(inbox)["topic"]);
+        }
+        foreach (var newcomer in welcomed)
+        {
+            using var customer = _shop.Customer(newcomer);
+            var topics = (await WaitForInboxAsync(customer, newcomer == welcomed[0] ? 3 : 2)).Select(m => (string)m["topic"]!).Order().ToList();
+            Assert.Equal(newcomer == welcomed[0] ? ["order_paid", "welcome_series"] : ["welcome_follow_up", "welcome_series"], topics.Where(t => t != "order_completed"));
+        }
+    }
+
     private static async Task<List<JsonObject>> WaitForInboxAsync(HttpClient customer, int atLeast = 1)
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(50))
