@@ -120,22 +120,15 @@ public sealed class CheckoutTests : IAsyncLifetime
         using var owner = _shop.Customer((string)order["customerId"]!);
         Assert.Equal("AwaitingPayment", (string?)(await owner.GetFromJsonAsync<JsonObject>($"/api/orders/{order["id"]}"))!["status"]);
         var wrongAuthorization = JsonSerializer.SerializeToUtf8Bytes(payment with { Id = "evt-wrong", AuthorizationId = "auth_nobody" }, DocumentJson.Options);
-        Assert.Equal(HttpStatusCode.NotFound, (await _shop.App.Client.SendAsync(Signed(wrongAuthorization))).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await _shop.App.Client.SendAsync(Shop.SignedWebhook(wrongAuthorization))).StatusCode);
         Assert.Equal("AwaitingPayment", (string?)(await owner.GetFromJsonAsync<JsonObject>($"/api/orders/{order["id"]}"))!["status"]);
 
-        Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.SendAsync(Signed(body))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.SendAsync(Shop.SignedWebhook(body))).StatusCode);
 
         var done = await Shop.WaitForStatusAsync(owner, (string)order["id"]!, "Completed", "Cancelled");
         Assert.Equal("Completed", (string?)done["status"]);
         Assert.Equal(9, (await _shop.StockAsync(sku))!.OnHand);
-        Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.SendAsync(Signed(body))).StatusCode);
-    }
-
-    private static HttpRequestMessage Signed(byte[] body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/payments/webhooks/sandbox-a") { Content = new ByteArrayContent(body) };
-        request.Headers.Add(PaymentWebhooks.SignatureHeader, PaymentWebhooks.SignatureFor(Shop.WebhookSecret, DateTimeOffset.UtcNow, body));
-        return request;
+        Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.SendAsync(Shop.SignedWebhook(body))).StatusCode);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Commerce.Catalog.Customers;
 using Commerce.Catalog.Inventory;
 using Commerce.Catalog.Products;
 using Commerce.Hosting.Auth;
+using Commerce.Payments.Webhooks;
 using Commerce.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -72,6 +73,14 @@ public sealed class Shop : IAsyncDisposable
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/checkout") { Content = JsonContent.Create(body) };
         request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString("N"));
         return customer.SendAsync(request);
+    }
+
+    /// <summary>A webhook from sandbox-a, signed with the shop's secret.</summary>
+    public static HttpRequestMessage SignedWebhook(byte[] body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/payments/webhooks/sandbox-a") { Content = new ByteArrayContent(body) };
+        request.Headers.Add(PaymentWebhooks.SignatureHeader, PaymentWebhooks.SignatureFor(WebhookSecret, DateTimeOffset.UtcNow, body));
+        return request;
     }
 
     /// <summary>Polls the order until its status is one of <paramref name="statuses"/>.</summary>
