@@ -45,10 +45,10 @@ public sealed class CatalogApiTests : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    private static object Candle(string sku, decimal price = 2.55m, string color = "white", int pack = 1) => new
+    private static object Candle(string sku, decimal price = 2.55m, string color = "white", int pack = 1, string currency = "GBP") => new
     {
         sku, name = $"Candle {sku}", description = "A white candle", category = "candles", brand = "Glow",
-        attributes = new { color, burnHours = 8 }, listPrice = price, currency = "GBP", cost = 1.10m, packSize = pack,
+        attributes = new { color, burnHours = 8 }, listPrice = price, currency, cost = 1.10m, packSize = pack,
     };
 
     private async Task<JsonObject> ProblemOf(HttpResponseMessage response)
@@ -226,6 +226,34 @@ public sealed class CatalogApiTests : IAsyncLifetime
         Assert.Equal(20.00m, (decimal)other["total"]!);
         Assert.Equal(20.00m, (decimal)anonymous["total"]!);
         Assert.Equal(["gold", "platinum"], (await _admin.GetFromJsonAsync<JsonArray>("/api/promotions"))![0]!["membershipTiers"]!.AsArray().Select(t => (string?)t));
+    }
+
+    [Fact]
+    public async Task An_amount_off_promotion_names_its_currency_and_prices_only_products_in_it()
+    {
+        await _admin.PostAsJsonAsync("/api/products", Candle("GB-1", 2.55m));
+        await _admin.PostAsJsonAsync("/api/products", Candle("EU-1", 2.55m, currency: "EUR"));
+        foreach (var bad in new object[]
+        {
+            new { name = "No currency", kind = "amountOff", value = 1m },
+            new { name = "Unknown currency", kind = "amountOff", value = 1m, currency = "XYZ" },
+            new { name = "Percent with currency", kind = "percentOff", value = 5m, currency = "GBP" },
+        })
+        {
+            var refused = await _admin.PostAsJsonAsync("/api/promotions", bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.NotNull((await ProblemOf(refused))["errors"]!["currency"]);
+        }
+        Assert.Empty((await _admin.GetFromJsonAsync<JsonArray>("/api/promotions"))!);
+
+        var created = await _admin.PostAsJsonAsync("/api/promotions", new { name = "Pound off", kind = "amountOff", value = 1m, currency = "gbp" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("GBP", (string?)(await created.Content.ReadFromJsonAsync<JsonObject>())!["currency"]);
+
+        Assert.Equal(2 * (2.55m - 1m), (decimal)(await _app.Client.GetFromJsonAsync<JsonObject>("/api/products/GB-1/price?quantity=2"))!["total"]!);
+        var euro = (await _app.Client.GetFromJsonAsync<JsonObject>("/api/products/EU-1/price?quantity=2"))!;
+        Assert.Equal(2 * 2.55m, (decimal)euro["total"]!);
+        Assert.DoesNotContain(euro["appliedRules"]!.AsArray(), r => (string?)r!["rule"] == "promotion");
     }
 
     [Fact]
