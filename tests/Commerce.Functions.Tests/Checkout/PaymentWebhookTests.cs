@@ -13,21 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Functions.Tests.Checkout;
 
-public sealed class WebhookShop : IAsyncLifetime
-{
-    public Shop Shop { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Shop = await Shop.OpenAsync();
-        await Shop.AddProductAsync("WIRE-1", 12.50m, 1000);
-    }
-
-    public async Task DisposeAsync() => await Shop.DisposeAsync();
-}
-
 /// <summary>Signed payment webhooks over a real port: bound to their order, acted on once.</summary>
-public sealed class PaymentWebhookTests(WebhookShop fixture) : IClassFixture<WebhookShop>
+public sealed class PaymentWebhookTests(SharedShop fixture) : IClassFixture<SharedShop>
 {
     private readonly Shop _shop = fixture.Shop;
 
