@@ -91,9 +91,6 @@ public static class CheckoutApi
             return TypedResults.ValidationProblem(body.Errors);
 
         var customer = (await customers.GetOrCreateAsync(customerId, cancellationToken)).Customer;
-        if (paymentMethod == PaymentMethods.NetTerms && customer is not { Kind: CustomerKind.Business, CreditLimit: not null, PaymentTermsDays: not null })
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["paymentMethod"] = ["net terms are for business accounts with credit terms"] });
-
         var quotes = await pricing.QuoteLinesAsync(customerId, null, coupon, lines.Select(l => (l.Sku, l.Quantity)).ToList(), cancellationToken);
         for (var i = 0; i < quotes.Count; i++)
         {
@@ -109,6 +106,11 @@ public static class CheckoutApi
                 detail: "An order is paid in one currency; buy the lines of each currency in an order of its own.",
                 extensions: new Dictionary<string, object?> { ["errors"] = mixed.ToDictionary(m => $"lines[{m.Key}]", m => new[] { m.Value }) });
 
+        var currency = quotes[0].Quote!.Currency;
+        var total = quotes.Sum(q => q.Quote!.Total);
+        if (paymentMethod == PaymentMethods.NetTerms && customer.NetTermsRefusal(total, currency) is { } refusal)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["paymentMethod"] = [refusal] });
+
         var now = time.GetUtcNow();
         var orderLines = new List<OrderLine>(quotes.Count);
         foreach (var quote in quotes.Select(q => q.Quote!))
@@ -122,9 +124,9 @@ public static class CheckoutApi
             Id = orderId,
             CustomerId = customerId,
             Status = OrderStatus.Placed,
-            Currency = quotes[0].Quote!.Currency,
+            Currency = currency,
             Lines = orderLines,
-            Total = orderLines.Sum(l => l.LineTotal),
+            Total = total,
             PaymentMethod = paymentMethod!,
             Coupon = coupon,
             ShippingAddress = address,

@@ -41,8 +41,8 @@ public sealed class PaymentsTests : IDisposable
         return new PaymentRouter(channels.Length > 0 ? channels : defaults, new PaymentAttemptLog(store), new RouteJournal(store), _time, breaker);
     }
 
-    private static AuthorizeRequest Request(string method, string key = "o-1:authorize:1", string order = "o-1", decimal amount = 20m, decimal? limit = null, int? days = null) =>
-        new(key, order, "c-1", amount, "GBP", method, limit, days);
+    private static AuthorizeRequest Request(string method, string key = "o-1:authorize:1", string order = "o-1", decimal amount = 20m, decimal? limit = null, int? days = null, string currency = "GBP") =>
+        new(key, order, "c-1", amount, currency, method, limit, days);
 
     [Theory]
     [InlineData(PaymentMethods.Visa, ChannelOutcome.Approved, null)]
@@ -310,6 +310,28 @@ public sealed class PaymentsTests : IDisposable
         await router.VoidAsync("sandbox-a", "o-10", first.Result.AuthorizationId!, 600m, "GBP", "o-10:void");
         var third = await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-12:authorize:1", "o-12", 600m, 1000m, 30));
         Assert.Equal(ChannelOutcome.Approved, third.Result.Outcome);
+    }
+
+    [Fact]
+    public async Task Net_terms_credit_is_counted_per_currency()
+    {
+        var router = Router();
+
+        var pounds = await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-20:authorize:1", "o-20", 600m, 1000m, 30, "GBP"));
+        var euros = await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-21:authorize:1", "o-21", 900m, 1000m, 30, "EUR"));
+        var morePounds = await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-22:authorize:1", "o-22", 401m, 1000m, 30, "GBP"));
+        var moreEuros = await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-23:authorize:1", "o-23", 100m, 1000m, 30, "EUR"));
+
+        Assert.Equal(ChannelOutcome.Approved, pounds.Result.Outcome);
+        Assert.Equal(ChannelOutcome.Approved, euros.Result.Outcome);
+        Assert.Equal("EUR", euros.Result.Invoice!.Currency);
+        Assert.Equal(DeclineCodes.CreditLimitExceeded, morePounds.Result.DeclineCode);
+        Assert.Equal(ChannelOutcome.Approved, moreEuros.Result.Outcome);
+
+        // Voiding the euro sale frees euro credit only.
+        await router.VoidAsync("sandbox-a", "o-21", euros.Result.AuthorizationId!, 900m, "EUR", "o-21:void");
+        Assert.Equal(DeclineCodes.CreditLimitExceeded, (await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-24:authorize:1", "o-24", 401m, 1000m, 30, "GBP"))).Result.DeclineCode);
+        Assert.Equal(ChannelOutcome.Approved, (await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-25:authorize:1", "o-25", 900m, 1000m, 30, "EUR"))).Result.Outcome);
     }
 
     [Fact]

@@ -136,7 +136,7 @@ public sealed class SandboxChannel(string name, bool takenDownByChannelDownToken
             case PaymentMethods.NetTerms:
                 if (request.CreditLimit is not { } limit || request.NetDays is not { } days)
                     return new ChannelResult(ChannelOutcome.Declined, DeclineCode: "invalid_account");
-                var outstanding = await CountAsync(container, $"credit:{request.CustomerId}", request.Amount, limit, cancellationToken).ConfigureAwait(false);
+                var outstanding = await CountAsync(container, CreditPartition(request.CustomerId, request.Currency), request.Amount, limit, cancellationToken).ConfigureAwait(false);
                 if (outstanding is null)
                     return new ChannelResult(ChannelOutcome.Declined, DeclineCode: DeclineCodes.CreditLimitExceeded);
                 var now = time.GetUtcNow();
@@ -185,10 +185,13 @@ public sealed class SandboxChannel(string name, bool takenDownByChannelDownToken
         {
             // A voided or refunded net-terms sale frees the buyer's credit again.
             var released = after.State == PaymentState.Voided ? before.Authorized : after.Refunded - before.Refunded;
-            await CountAsync(container, $"credit:{before.CustomerId}", -released, null, cancellationToken).ConfigureAwait(false);
+            await CountAsync(container, CreditPartition(before.CustomerId, before.Currency), -released, null, cancellationToken).ConfigureAwait(false);
         }
         return result;
     }
+
+    /// <summary>What a buyer owes on net terms is counted per currency, as its credit limit is.</summary>
+    private static string CreditPartition(string customerId, string currency) => $"credit:{customerId}:{currency}";
 
     private string AuthorizationIdFor(string idempotencyKey) =>
         "auth_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{name}\n{idempotencyKey}")))[..24];

@@ -179,7 +179,10 @@ public sealed class CatalogApiTests : IAsyncLifetime
         await _admin.PostAsJsonAsync("/api/products", Candle("Q-1", 2.55m, pack: 6));
         var tiers = new[] { new { minQuantity = 1, maxQuantity = (int?)11, percentOff = 0m }, new { minQuantity = 12, maxQuantity = (int?)null, percentOff = 10m } };
         Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/price-lists/trade", new { name = "Trade", entries = new[] { new { category = "home", percentOff = 20m } }, tiers })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/customers/b2b-1", new { kind = "business", companyName = "Shop Ltd", priceListId = "trade", creditLimit = 1000m, paymentTermsDays = 30 })).StatusCode);
+        var noCreditCurrency = await _admin.PutAsJsonAsync("/api/customers/b2b-1", new { kind = "business", companyName = "Shop Ltd", priceListId = "trade", creditLimit = 1000m, paymentTermsDays = 30 });
+        Assert.Equal(HttpStatusCode.BadRequest, noCreditCurrency.StatusCode);
+        Assert.NotNull((await ProblemOf(noCreditCurrency))["errors"]!["creditCurrency"]);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/customers/b2b-1", new { kind = "business", companyName = "Shop Ltd", priceListId = "trade", creditLimit = 1000m, creditCurrency = "GBP", paymentTermsDays = 30 })).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("/api/promotions", new { name = "Launch", kind = "percentOff", value = 5m, coupon = "LAUNCH5", usageLimit = 10 })).StatusCode);
 
         var retail = (await _app.Client.GetFromJsonAsync<JsonObject>("/api/products/Q-1/price?quantity=6"))!;

@@ -59,4 +59,27 @@ public sealed class CurrencyTests(SharedShop fixture) : IClassFixture<SharedShop
         Assert.Equal(("GBP", 2.00m + 2 * 1.25m), ((string?)order["currency"], (decimal)order["total"]!));
         Assert.Single((await client.GetFromJsonAsync<JsonObject>("/api/orders"))!["orders"]!.AsArray());
     }
+
+    [Fact]
+    public async Task Net_terms_are_granted_in_the_credit_currency_only_and_up_to_its_limit()
+    {
+        var buyer = $"b-{Guid.NewGuid():N}"[..12];
+        await _shop.MakeBusinessAsync(buyer, 20m, 30, "GBP");
+        using var client = _shop.Customer(buyer);
+
+        async Task<HttpResponseMessage> NetTermsAsync(string sku, int quantity) =>
+            await Shop.CheckoutAsync(client, new { paymentMethod = "pm_net_terms", lines = new[] { new { sku, quantity } } });
+
+        var euros = await ProblemAsync(await NetTermsAsync("CUR-EUR-1", 1), HttpStatusCode.BadRequest);
+        Assert.Contains("GBP", (string)euros["errors"]!["paymentMethod"]![0]!, StringComparison.Ordinal);
+        var overLimit = await ProblemAsync(await NetTermsAsync("CUR-GBP-1", 11), HttpStatusCode.BadRequest);
+        Assert.NotNull(overLimit["errors"]!["paymentMethod"]);
+        Assert.Empty((await client.GetFromJsonAsync<JsonObject>("/api/orders"))!["orders"]!.AsArray());
+
+        var pounds = await NetTermsAsync("CUR-GBP-1", 10);
+        Assert.Equal(HttpStatusCode.Accepted, pounds.StatusCode);
+        var order = await Shop.WaitForStatusAsync(client, (string)(await pounds.Content.ReadFromJsonAsync<JsonObject>())!["id"]!, "Completed", "Cancelled");
+        Assert.Equal("Completed", (string?)order["status"]);
+        Assert.Equal((10 * 2.00m, "GBP"), ((decimal)order["invoice"]!["amount"]!, (string?)order["invoice"]!["currency"]));
+    }
 }

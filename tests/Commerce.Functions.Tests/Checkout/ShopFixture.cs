@@ -55,10 +55,10 @@ public sealed class Shop : IAsyncDisposable
             await App.Services.GetRequiredService<InventoryService>().AdjustAsync(sku, stock, "test stock", "test");
     }
 
-    public Task MakeBusinessAsync(string customerId, decimal creditLimit, int netDays = 30) =>
+    public Task MakeBusinessAsync(string customerId, decimal creditLimit, int netDays = 30, string creditCurrency = "GBP") =>
         App.Services.GetRequiredService<CustomerService>().PutAsync(new Customer
         {
-            Id = customerId, Kind = CustomerKind.Business, CompanyName = "Trade Ltd", CreditLimit = creditLimit, PaymentTermsDays = netDays, CreatedAt = DateTimeOffset.UtcNow,
+            Id = customerId, Kind = CustomerKind.Business, CompanyName = "Trade Ltd", CreditLimit = creditLimit, CreditCurrency = creditCurrency, PaymentTermsDays = netDays, CreatedAt = DateTimeOffset.UtcNow,
         }, null);
 
     public Task<StockLevel?> StockAsync(string sku) => App.Services.GetRequiredService<InventoryService>().GetAsync(sku);
