@@ -24,10 +24,8 @@ public sealed class ValidateOrder(PricingService pricing, CustomerService custom
         if (order.PaymentMethod == PaymentMethods.NetTerms)
         {
             var customer = (await customers.GetAsync(order.CustomerId, context.CancellationToken))?.Customer;
-            if (customer is not { Kind: CustomerKind.Business, CreditLimit: { } limit, PaymentTermsDays: not null })
-                return new ValidationOutcome(false, "net terms are for business accounts with credit terms");
-            if (order.Total > limit)
-                return new ValidationOutcome(false, $"the total {order.Total} is above the credit limit of {limit}");
+            if ((customer is null ? Customer.WithoutCreditTerms : customer.NetTermsRefusal(order.Total, order.Currency)) is { } refusal)
+                return new ValidationOutcome(false, refusal);
         }
         return new ValidationOutcome(true, null);
     }

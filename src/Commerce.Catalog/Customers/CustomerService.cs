@@ -23,22 +23,15 @@ public sealed class CustomerService(IDocumentStore documents, TimeProvider time)
     public async Task<(Customer Customer, string ETag)> GetOrCreateAsync(string id, CancellationToken cancellationToken = default)
     {
         var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
-        while (true)
+        // A create that conflicts was beaten by a concurrent first call: the next attempt reads theirs.
+        return await DocumentConflicts.RetryAsync(Container, Partition, id, async () =>
         {
             if (await container.ReadAsync<Customer>(Partition, id, cancellationToken).ConfigureAwait(false) is { } existing)
                 return existing;
             var now = time.GetUtcNow();
             var customer = new Customer { Id = id, CreatedAt = now, UpdatedAt = now };
-            try
-            {
-                var created = await container.CreateAsync(Partition, id, customer, cancellationToken).ConfigureAwait(false);
-                return (customer, created.ETag);
-            }
-            catch (DocumentConflictException)
-            {
-                // Created by a concurrent first call; read theirs.
-            }
-        }
+            return (customer, (await container.CreateAsync(Partition, id, customer, cancellationToken).ConfigureAwait(false)).ETag);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stores a new account; one that exists already is left as it is.</summary>

@@ -41,8 +41,11 @@ public sealed record Promotion
     public required string Name { get; init; }
     public required PromotionKind Kind { get; init; }
 
-    /// <summary>Percent (0-100) for <see cref="PromotionKind.PercentOff"/>, per-unit amount in the product's currency otherwise.</summary>
+    /// <summary>Percent (0-100) for <see cref="PromotionKind.PercentOff"/>, per-unit amount in <see cref="Currency"/> otherwise.</summary>
     public required decimal Value { get; init; }
+
+    /// <summary>The ISO currency of an amount-off <see cref="Value"/>; it applies only to prices in that currency.</summary>
+    public string? Currency { get; init; }
 
     public string? Sku { get; init; }
     public string? Category { get; init; }

@@ -25,30 +25,24 @@ public static class SettingsReader
     }
 
     public static int GetInt(this IConfiguration configuration, string key, int defaultValue, int min, int max) =>
-        configuration.GetWholeNumber(key, defaultValue, min, max);
+        configuration.GetNumber(key, defaultValue, min, max, NumberStyles.Integer, "a whole number");
 
     public static long GetLong(this IConfiguration configuration, string key, long defaultValue, long min, long max) =>
-        configuration.GetWholeNumber(key, defaultValue, min, max);
+        configuration.GetNumber(key, defaultValue, min, max, NumberStyles.Integer, "a whole number");
 
-    private static T GetWholeNumber<T>(this IConfiguration configuration, string key, T defaultValue, T min, T max) where T : IBinaryInteger<T>
+    public static double GetDouble(this IConfiguration configuration, string key, double defaultValue, double min, double max) =>
+        configuration.GetNumber(key, defaultValue, min, max, NumberStyles.Float, "a number");
+
+    public static decimal GetDecimal(this IConfiguration configuration, string key, decimal defaultValue, decimal min, decimal max) =>
+        configuration.GetNumber(key, defaultValue, min, max, NumberStyles.Number, "a number");
+
+    private static T GetNumber<T>(this IConfiguration configuration, string key, T defaultValue, T min, T max, NumberStyles styles, string kind) where T : INumber<T>
     {
         var raw = configuration.GetString(key);
         if (raw is null)
             return defaultValue;
-        if (!T.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-            throw new SettingsException(key, $"'{raw}' is not a whole number.");
-        if (value < min || value > max)
-            throw new SettingsException(key, $"{value} is outside the allowed range {min}-{max}.");
-        return value;
-    }
-
-    public static double GetDouble(this IConfiguration configuration, string key, double defaultValue, double min, double max)
-    {
-        var raw = configuration.GetString(key);
-        if (raw is null)
-            return defaultValue;
-        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-            throw new SettingsException(key, $"'{raw}' is not a number.");
+        if (!T.TryParse(raw, styles, CultureInfo.InvariantCulture, out var value) || !T.IsFinite(value))
+            throw new SettingsException(key, $"'{raw}' is not {kind}.");
         if (value < min || value > max)
             throw new SettingsException(key, $"{value} is outside the allowed range {min}-{max}.");
         return value;

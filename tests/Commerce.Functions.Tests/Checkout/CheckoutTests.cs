@@ -122,7 +122,7 @@ public sealed class CheckoutTests : IAsyncLifetime
         using var owner = _shop.Customer((string)order["customerId"]!);
         Assert.Equal("AwaitingPayment", (string?)(await owner.GetFromJsonAsync<JsonObject>($"/api/orders/{order["id"]}"))!["status"]);
         var wrongAuthorization = JsonSerializer.SerializeToUtf8Bytes(payment with { Id = "evt-wrong", AuthorizationId = "auth_nobody" }, DocumentJson.Options);
-        Assert.Equal(HttpStatusCode.NotFound, (await _shop.App.Client.SendAsync(Shop.SignedWebhook(wrongAuthorization))).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await _shop.App.Client.SendAsync(Shop.SignedWebhook(wrongAuthorization))).StatusCode);
         Assert.Equal("AwaitingPayment", (string?)(await owner.GetFromJsonAsync<JsonObject>($"/api/orders/{order["id"]}"))!["status"]);
 
         Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.SendAsync(Shop.SignedWebhook(body))).StatusCode);

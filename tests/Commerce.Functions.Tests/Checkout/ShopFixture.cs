@@ -47,21 +47,21 @@ public sealed class Shop : IAsyncDisposable
         return shop;
     }
 
-    public async Task AddProductAsync(string sku, decimal price, int stock, int packSize = 1, ProductStatus status = ProductStatus.Active)
+    public async Task AddProductAsync(string sku, decimal price, int stock, int packSize = 1, ProductStatus status = ProductStatus.Active, string currency = "GBP")
     {
         var now = DateTimeOffset.UtcNow;
         await App.Services.GetRequiredService<ProductCatalog>().UpsertManyAsync([new Product
         {
-            Sku = sku, Name = $"Product {sku}", Category = "goods", ListPrice = price, Currency = "GBP", PackSize = packSize, Status = status, CreatedAt = now, UpdatedAt = now,
+            Sku = sku, Name = $"Product {sku}", Category = "goods", ListPrice = price, Currency = currency, PackSize = packSize, Status = status, CreatedAt = now, UpdatedAt = now,
         }]);
         if (stock > 0)
             await App.Services.GetRequiredService<InventoryService>().AdjustAsync(sku, stock, "test stock", "test");
     }
 
-    public Task MakeBusinessAsync(string customerId, decimal creditLimit, int netDays = 30) =>
+    public Task MakeBusinessAsync(string customerId, decimal creditLimit, int netDays = 30, string creditCurrency = "GBP") =>
         App.Services.GetRequiredService<CustomerService>().PutAsync(new Customer
         {
-            Id = customerId, Kind = CustomerKind.Business, CompanyName = "Trade Ltd", CreditLimit = creditLimit, PaymentTermsDays = netDays, CreatedAt = DateTimeOffset.UtcNow,
+            Id = customerId, Kind = CustomerKind.Business, CompanyName = "Trade Ltd", CreditLimit = creditLimit, CreditCurrency = creditCurrency, PaymentTermsDays = netDays, CreatedAt = DateTimeOffset.UtcNow,
         }, null);
 
     public Task<StockLevel?> StockAsync(string sku) => App.Services.GetRequiredService<InventoryService>().GetAsync(sku);
@@ -118,4 +118,21 @@ public sealed class Shop : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
+}
+
+/// <summary>One shop for the tests of a class (an xunit class fixture), stocked with the products they buy.</summary>
+public sealed class SharedShop : IAsyncLifetime
+{
+    public Shop Shop { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Shop = await Shop.OpenAsync();
+        await Shop.AddProductAsync("WIRE-1", 12.50m, 1000);
+        await Shop.AddProductAsync("CUR-GBP-1", 2.00m, 100);
+        await Shop.AddProductAsync("CUR-EUR-1", 3.00m, 100, currency: "EUR");
+        await Shop.AddProductAsync("CUR-GBP-2", 1.25m, 100);
+    }
+
+    public async Task DisposeAsync() => await Shop.DisposeAsync();
 }
