@@ -31,6 +31,7 @@ public static class CampaignsSetup
         services.AddSingleton<RetentionTaskStore>();
         services.AddSingleton<ChurnRiskStore>();
         services.AddSingleton<OrderStoreHistory>();
+        services.AddSingleton<CustomerPopulation>();
         services.AddSingleton<AudienceSource>();
         services.AddSingleton<CampaignStore>();
         services.AddSingleton<CampaignPlanner>();
