@@ -1,13 +1,17 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Security.Claims;
 using Commerce.Durable;
 using Commerce.Functions.Http;
 using Commerce.Hosting.Auth;
 using Commerce.Hosting.Functions;
+using Commerce.Hosting.Http.Idempotency;
 using Commerce.Orchestrations.RetentionCampaign;
 using Commerce.Retention;
 using Commerce.Retention.Campaigns;
 using Commerce.Retention.Interventions;
+using Commerce.Storage.Documents;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Commerce.Functions.Retention;
@@ -18,7 +22,7 @@ public static class CampaignsApi
     public static FunctionCatalog MapCampaignsApi(this FunctionCatalog functions)
     {
         functions.AddHttp("StartRetentionCampaign", "retention/campaigns", ["POST"], Start,
-            configure: e => e.RequireAdmin().WithSummary("Starts a campaign with the interventions table in force: audience as of now, a random holdout, offers and messages at a set pace, then measurement after the window."));
+            configure: e => e.RequireAdmin().WithIdempotencyKey().WithSummary("Starts a campaign with the interventions table in force: audience as of now, a random holdout, offers and messages at a set pace, then measurement after the window. Needs an Idempotency-Key: a retry starts nothing new."));
         functions.AddHttp("ListRetentionCampaigns", "retention/campaigns", ["GET"], List,
             configure: e => e.RequireAdmin().WithSummary("Campaigns, newest first."));
         functions.AddHttp("GetRetentionCampaign", "retention/campaigns/{id}", ["GET"], Get,
@@ -26,8 +30,11 @@ public static class CampaignsApi
         return functions;
     }
 
+    public static string CampaignIdFor(string subject, string idempotencyKey) =>
+        "cmp-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{subject}\n{idempotencyKey}")))[..16];
+
     public static async Task<Results<Accepted<Campaign>, ValidationProblem, ProblemHttpResult>> Start(
-        StartCampaignRequest request, ClaimsPrincipal user, CampaignStore campaigns, InterventionRulesStore rules, CampaignSettings settings,
+        StartCampaignRequest request, HttpContext http, ClaimsPrincipal user, CampaignStore campaigns, InterventionRulesStore rules, CampaignSettings settings,
         DurableTaskClient orchestrations, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -41,24 +48,42 @@ public static class CampaignsApi
             errors["measurementWindow"] = ["must be a duration (d.hh:mm:ss) between 1 second and 365 days"];
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
-        var (table, _) = await rules.CurrentAsync(cancellationToken);
-        if (table.Rules.Count == 0)
-            return Preconditions.Conflict("No interventions", "Save an interventions table (PUT /api/retention/rules) before starting a campaign.");
-        var now = time.GetUtcNow();
-        var campaign = new Campaign
+        // The campaign's id comes from the request's key: a retry whose first answer was lost finds the campaign it started.
+        var id = CampaignIdFor(user.SubjectId() ?? "admin", http.Request.Headers[IdempotencyExtensions.KeyHeader].ToString());
+        if (await campaigns.GetAsync(id, cancellationToken) is not { } campaign)
         {
-            Id = $"{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}",
-            Name = request.Name!,
-            RulesVersion = table.Version,
-            HoldoutShare = request.HoldoutShare ?? settings.HoldoutShare,
-            MeasurementWindow = window,
-            StartedAt = now,
-            StartedBy = user.SubjectId() ?? "admin",
-            CodeSalt = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
-        };
-        await campaigns.CreateAsync(campaign, cancellationToken);
-        await orchestrations.ScheduleNewOrchestrationInstanceAsync(RetentionCampaignOrchestrator.Name,
-            new RetentionCampaignInput(campaign.Id, settings.MessagesPerSecond, settings.ParallelBatches), new StartOrchestrationOptions(campaign.Id), cancellationToken);
+            var (table, _) = await rules.CurrentAsync(cancellationToken);
+            if (table.Rules.Count == 0)
+                return Preconditions.Conflict("No interventions", "Save an interventions table (PUT /api/retention/rules) before starting a campaign.");
+            campaign = new Campaign
+            {
+                Id = id,
+                Name = request.Name!,
+                RulesVersion = table.Version,
+                HoldoutShare = request.HoldoutShare ?? settings.HoldoutShare,
+                MeasurementWindow = window,
+                StartedAt = time.GetUtcNow(),
+                StartedBy = user.SubjectId() ?? "admin",
+                CodeSalt = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)),
+            };
+            try
+            {
+                await campaigns.CreateAsync(campaign, cancellationToken);
+            }
+            catch (DocumentConflictException)
+            {
+                campaign = (await campaigns.GetAsync(id, cancellationToken))!;
+            }
+        }
+        try
+        {
+            await orchestrations.ScheduleNewOrchestrationInstanceAsync(RetentionCampaignOrchestrator.Name,
+                new RetentionCampaignInput(campaign.Id, settings.MessagesPerSecond, settings.ParallelBatches), new StartOrchestrationOptions(campaign.Id), cancellationToken);
+        }
+        catch (OrchestrationAlreadyExistsException)
+        {
+            // Started by the first attempt.
+        }
         return TypedResults.Accepted($"/api/retention/campaigns/{campaign.Id}", campaign with { CodeSalt = "" });
     }
 

@@ -59,7 +59,7 @@ public sealed class CampaignCrashTests(ITestOutputHelper output)
             },
         };
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/retention/rules", rules)).StatusCode);
-        var started = await admin.PostAsJsonAsync("/api/retention/campaigns", new { name = "Crash-proof win-back", holdoutShare = 0.1, measurementWindow = "00:00:02" });
+        var started = await CampaignTests.StartCampaignAsync(admin, new { name = "Crash-proof win-back", holdoutShare = 0.1, measurementWindow = "00:00:02" });
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var id = (string)(await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
 

@@ -75,9 +75,14 @@ public sealed class CampaignTests : IAsyncLifetime
     {
         var saved = await _admin.PutAsJsonAsync("/api/retention/rules", Rules);
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
-        var started = await _admin.PostAsJsonAsync("/api/retention/campaigns", new { name = "Spring win-back", holdoutShare = 0.25, measurementWindow = "00:00:30" });
+        var body = new { name = "Spring win-back", holdoutShare = 0.25, measurementWindow = "00:00:30" };
+        var started = await StartCampaignAsync(_admin, body, "spring");
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var id = (string)(await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        // A retry with the same key starts nothing new.
+        var retried = await StartCampaignAsync(_admin, body, "spring");
+        Assert.Equal((HttpStatusCode.Accepted, id), (retried.StatusCode, (string)(await retried.Content.ReadFromJsonAsync<JsonObject>())!["id"]!));
+        Assert.Single((await _admin.GetFromJsonAsync<JsonObject>("/api/retention/campaigns"))!["campaigns"]!.AsArray());
 
         var campaign = await WaitForAsync(id, c => (string?)c["status"] == "measuring");
         var audience = campaign["audience"]!;
@@ -177,7 +182,7 @@ public sealed class CampaignTests : IAsyncLifetime
         var current = (await _admin.GetFromJsonAsync<JsonObject>("/api/retention/rules"))!;
         Assert.Equal((2, 0), ((int)current["version"]!, current["rules"]!.AsArray().Count));
         // With an empty table there is nothing to run.
-        var campaign = await _admin.PostAsJsonAsync("/api/retention/campaigns", new { name = "Nothing to do" });
+        var campaign = await StartCampaignAsync(_admin, new { name = "Nothing to do" });
         Assert.Equal(HttpStatusCode.Conflict, campaign.StatusCode);
     }
 
@@ -225,7 +230,7 @@ public sealed class CampaignTests : IAsyncLifetime
             },
         };
         Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/retention/rules", rules)).StatusCode);
-        var started = await _admin.PostAsJsonAsync("/api/retention/campaigns", new { name = "Welcome and terms", holdoutShare = 0.01, measurementWindow = "00:00:12" });
+        var started = await StartCampaignAsync(_admin, new { name = "Welcome and terms", holdoutShare = 0.01, measurementWindow = "00:00:12" });
         var id = (string)(await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
         await WaitForAsync(id, c => (string?)c["status"] == "measuring");
         var members = await _shop.App.Services.GetRequiredService<CampaignStore>().MembersAsync(id);
@@ -259,6 +264,14 @@ public sealed class CampaignTests : IAsyncLifetime
             var topics = (await WaitForInboxAsync(customer, newcomer == welcomed[0] ? 3 : 2)).Select(m => (string)m["topic"]!).Order().ToList();
             Assert.Equal(newcomer == welcomed[0] ? ["order_paid", "welcome_series"] : ["welcome_follow_up", "welcome_series"], topics.Where(t => t != "order_completed"));
         }
+    }
+
+    /// <summary>POST /api/retention/campaigns with an Idempotency-Key (a fresh one unless given).</summary>
+    public static Task<HttpResponseMessage> StartCampaignAsync(HttpClient admin, object body, string? key = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/retention/campaigns") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString("N"));
+        return admin.SendAsync(request);
     }
 
     private static async Task<List<JsonObject>> WaitForInboxAsync(HttpClient customer, int atLeast = 1)

@@ -72,7 +72,7 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         new("GET /api/retention/rules/versions/{version}",      s => Get("/api/retention/rules/versions/999"),                        401, 403, 403, 404),
         new("GET /api/retention/tasks",                         s => Get("/api/retention/tasks"),                                     401, 403, 403, 200),
         new("POST /api/retention/tasks/{id}/{decision}",        s => Send("POST", "/api/retention/tasks/unknown/approve"),            401, 403, 403, 404),
-        new("POST /api/retention/campaigns",                    s => Json("POST", "/api/retention/campaigns", "{}"),                  401, 403, 403, 400),
+        new("POST /api/retention/campaigns",                    s => Json("POST", "/api/retention/campaigns", "{}", (IdempotencyExtensions.KeyHeader, "matrix")), 401, 403, 403, 400),
         new("GET /api/retention/campaigns",                     s => Get("/api/retention/campaigns"),                                 401, 403, 403, 200),
         new("GET /api/retention/campaigns/{id}",                s => Get("/api/retention/campaigns/unknown"),                         401, 403, 403, 404),
         new("GET /api/health",                                  s => Get("/api/health"),                                              200, 200, 200, 200),
