@@ -113,8 +113,8 @@ public sealed class InteractionMatrix
         var (itemFirst, itemLast) = (Enumerable.Repeat(DateTime.MaxValue, items.Length).ToArray(), new DateTime[items.Length]);
         var (userLast, userOrders) = (new DateTime[users.Length], new int[users.Length]);
         var userBaskets = new HashSet<string>[users.Length];
-        var recentFrom = end.AddDays(-RecentDays);
-        var earlierFrom = recentFrom.AddDays(-RecentDays);
+        var recentFrom = DaysBefore(end, RecentDays);
+        var earlierFrom = DaysBefore(recentFrom, RecentDays);
         for (var c = 0; c < n; c++)
         {
             var (u, i, cell) = ordered[c];
@@ -186,6 +186,9 @@ public sealed class InteractionMatrix
             Baskets = baskets.Values.Select(b => b.Select(s => itemIndex[s]).Order().ToArray()).Where(b => b.Length > 0).ToArray(),
         };
     }
+
+    /// <summary><paramref name="days"/> before <paramref name="at"/>, or the earliest time for data without times.</summary>
+    internal static DateTime DaysBefore(DateTime at, int days) => at - DateTime.MinValue > TimeSpan.FromDays(days) ? at.AddDays(-days) : DateTime.MinValue;
 
     internal static float Median(List<float> values)
     {

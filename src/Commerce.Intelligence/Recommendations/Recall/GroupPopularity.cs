@@ -22,7 +22,7 @@ public sealed class GroupPopularity
     /// <param name="days">how far back a purchase counts.</param>
     public static GroupPopularity Fit(InteractionMatrix matrix, Func<int, string?> groupOf, int days = 90)
     {
-        var from = matrix.End.AddDays(-days);
+        var from = InteractionMatrix.DaysBefore(matrix.End, days);
         var counts = new Dictionary<string, (float[] Items, int Users)>(StringComparer.Ordinal);
         var overall = new float[matrix.ItemCount];
         var overallUsers = 0;
