@@ -17,5 +17,25 @@ public sealed record RankingInputs(IReadOnlyDictionary<string, BuyerFeatures> Bu
 
     public BuyerFeatures? Buyer(string userId) => Buyers.GetValueOrDefault(userId);
 
+    /// <summary>
+    /// What can be known without the customer feature builder: item facts from the catalogue, and each buyer's
+    /// interest per category as the share of their purchase lines in it. Segment and price sensitivity stay
+    /// unknown (the ranker then uses the price ratio it computes from the interactions).
+    /// </summary>
+    public static RankingInputs FromCatalog(IEnumerable<Interaction> purchases, IReadOnlyDictionary<string, ItemFacts> items)
+    {
+        var buyers = purchases
+            .Where(p => p.Kind == InteractionKind.Purchase && items.GetValueOrDefault(p.Sku)?.Category is not null)
+            .GroupBy(p => p.UserId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g =>
+            {
+                var lines = g.ToList();
+                var interests = lines.GroupBy(p => items[p.Sku].Category!, StringComparer.Ordinal)
+                    .ToDictionary(c => c.Key, c => (double)c.Count() / lines.Count, StringComparer.Ordinal);
+                return new BuyerFeatures(CategoryInterests: interests);
+            }, StringComparer.Ordinal);
+        return new RankingInputs(buyers, items);
+    }
+
     public ItemFacts? Item(string sku) => Items.GetValueOrDefault(sku);
 }

@@ -305,3 +305,59 @@ public sealed class RecommendationTrainingFailureTests
         Assert.Empty(list["items"]!.AsArray());
     }
 }
+
+public sealed class RecommendationModelSwapTests(RecommendationShop shop) : IClassFixture<RecommendationShop>
+{
+    [Fact]
+    public async Task Requests_during_promotions_all_succeed_and_see_one_whole_model_or_the_other()
+    {
+        var first = (string)shop.Training["version"]!;
+        var response = await shop.Admin.PostAsync("/api/models/recommendations/train", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var second = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["version"]!;
+        var seen = new System.Collections.Concurrent.ConcurrentBag<string?>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(4));
+        var readers = Enumerable.Range(0, 4).Select(r => Task.Run(async () =>
+        {
+            var buyer = shop.App.ClientFor($"g{r % 3}-u{r}", Roles.Customer);
+            while (!stop.IsCancellationRequested)
+            {
+                var list = await RecommendationShop.GetAsync(buyer, "/api/recommendations?limit=5");
+                Assert.Equal(5, list["items"]!.AsArray().Count);
+                seen.Add((string?)list["modelVersion"]);
+            }
+        })).ToList();
+        var promotions = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var version = promotions++ % 2 == 0 ? second : first;
+            Assert.Equal(HttpStatusCode.OK, (await shop.Admin.PostAsJsonAsync("/api/models/recommendations/promote", new { version })).StatusCode);
+            await Task.Delay(1_200);
+        }
+        await Task.WhenAll(readers);
+
+        Assert.Equal(HttpStatusCode.OK, (await shop.Admin.PostAsJsonAsync("/api/models/recommendations/promote", new { version = first })).StatusCode);
+        Assert.Subset(new HashSet<string?> { first, second }, seen.ToHashSet());
+        Assert.Contains(second, seen);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((string?)(await RecommendationShop.GetAsync(shop.App.Client, "/api/recommendations"))["modelVersion"] != first)
+        {
+            Assert.True(DateTime.UtcNow < deadline);
+            await Task.Delay(100);
+        }
+    }
+}
+
+public sealed class RecommendationSettingsTests
+{
+    [Fact]
+    public void A_bad_training_schedule_stops_start_up_naming_the_setting_and_a_good_one_drives_the_timer()
+    {
+        var bad = Assert.Throws<Commerce.Hosting.Settings.SettingsException>(() => CommerceApp.CreateBuilder(["--Recommendations:TrainingSchedule=every night"]));
+        Assert.Contains("Recommendations:TrainingSchedule", bad.Message);
+
+        var app = CommerceApp.CreateBuilder(["--Recommendations:TrainingSchedule=0 15 4 * * *"]);
+        var timer = Assert.IsType<Commerce.Hosting.Functions.TimerFunction>(app.Functions.Find(Commerce.Functions.Recommendations.RecommendationsSetup.TrainFunction));
+        Assert.Equal(new DateTimeOffset(2026, 1, 2, 4, 15, 0, TimeSpan.Zero), timer.Schedule.GetNextOccurrence(new DateTimeOffset(2026, 1, 2, 3, 0, 0, TimeSpan.Zero)));
+    }
+}

@@ -76,6 +76,18 @@ public sealed class TrainerTests
         Assert.Throws<InvalidOperationException>(() => new RecommendationTrainer(Small).Train(interactions, Start));
     }
 
+    [Fact]
+    public void Category_interest_is_the_share_of_a_buyers_purchase_lines_in_each_category()
+    {
+        var items = new Dictionary<string, ItemFacts> { ["A"] = new("cups"), ["B"] = new("cups"), ["C"] = new("plates"), ["D"] = new(Category: null) };
+        var inputs = RankingInputs.FromCatalog([Bought("u", "A", 1), Bought("u", "B", 2), Bought("u", "C", 3), Bought("u", "A", 4), Bought("u", "D", 5), Bought("v", "Z", 1)], items);
+
+        Assert.Equal(0.75, inputs.Buyer("u")!.CategoryInterests!["cups"]);
+        Assert.Equal(0.25, inputs.Buyer("u")!.CategoryInterests!["plates"]);
+        Assert.Null(inputs.Buyer("v"));
+        Assert.Equal("plates", inputs.Item("C")!.Category);
+    }
+
     private static byte[] Serialized(TrainedRecommender trained)
     {
         using var stream = new MemoryStream();

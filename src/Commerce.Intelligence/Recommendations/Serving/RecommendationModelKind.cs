@@ -1,3 +1,4 @@
+using Commerce.Catalog.Products;
 using Commerce.Intelligence.Models;
 
 namespace Commerce.Intelligence.Recommendations.Serving;
@@ -6,7 +7,7 @@ namespace Commerce.Intelligence.Recommendations.Serving;
 /// The recommendations model for the registry: trains on the order history up to now minus the holdout window,
 /// evaluates what serving would show on that window, and scores the live model on the same window.
 /// </summary>
-public sealed class RecommendationModelKind(IPurchaseHistorySource history, RecommendationSettings settings, RecommenderOptions options) : IModelKind
+public sealed class RecommendationModelKind(IPurchaseHistorySource history, ProductCatalog catalog, RecommendationSettings settings, RecommenderOptions options) : IModelKind
 {
     public const string Name = "recommendations";
     public const string ModelFile = "model.bin";
@@ -26,16 +27,20 @@ public sealed class RecommendationModelKind(IPurchaseHistorySource history, Reco
             throw new ModelTrainingException($"No purchases between {from:yyyy-MM-dd} and {cut:yyyy-MM-dd} to learn from.");
         if (split.Test.Count == 0)
             throw new ModelTrainingException($"No buyer seen before {cut:yyyy-MM-dd} bought a new item since; there is no holdout to evaluate on.");
+        var products = await catalog.ProductsAsync(cancellationToken).ConfigureAwait(false);
+        var facts = products.Values.ToDictionary(p => p.Product.Sku, p => new ItemFacts(p.Product.Category, p.Product.ListPrice,
+            p.Product.Cost is { } cost && p.Product.ListPrice > 0 ? (double)((p.Product.ListPrice - cost) / p.Product.ListPrice) : null), StringComparer.OrdinalIgnoreCase);
+        var inputs = RankingInputs.FromCatalog(split.LearnFrom, facts);
         TrainedRecommender trained;
         try
         {
-            trained = await Task.Run(() => new RecommendationTrainer(options).Train(split.LearnFrom, cut.UtcDateTime), cancellationToken).ConfigureAwait(false);
+            trained = await Task.Run(() => new RecommendationTrainer(options).Train(split.LearnFrom, cut.UtcDateTime, inputs), cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {
             throw new ModelTrainingException(e.Message);
         }
-        var model = RecommendationModel.From(trained, options);
+        var model = RecommendationModel.From(trained, options, inputs);
         using var modelFile = new MemoryStream();
         model.Write(modelFile);
         using var rankerFile = new MemoryStream();
