@@ -1,6 +1,7 @@
 using Commerce.Bench.Catalog;
 using Commerce.Bench.Checkout;
 using Commerce.Bench.Durable;
+using Commerce.Bench.Recommendations;
 using Commerce.Bench.Storage;
 
 var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
@@ -9,6 +10,7 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
     ["durable"] = DurableBenchmark.RunAsync,
     ["catalog"] = CatalogBenchmark.RunAsync,
     ["checkout"] = CheckoutBenchmark.RunAsync,
+    ["recommendations"] = RecommendationsBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))
