@@ -149,9 +149,9 @@ public static class RecommendationsBenchmark
             return request;
         }, connections, duration, warmUp);
         var after = await HttpLoad.RunAsync(app.Address, _ => new HttpRequestMessage(HttpMethod.Get, BenchApp.BaselineRoute), connections, duration, warmUp);
-        HttpReport("http_ping_before", before);
-        HttpReport("http_recommendations_home", http);
-        HttpReport("http_ping_after", after);
+        Measure.Report("http_ping_before", before);
+        Measure.Report("http_recommendations_home", http);
+        Measure.Report("http_ping_after", after);
         Measure.Report("http_recommendations_p99_ratio_to_ping", http.P99Ms / Math.Max(before.P99Ms, after.P99Ms));
         Measure.Report("http_recommendations_throughput_ratio_to_ping", http.RequestsPerSecond / ((before.RequestsPerSecond + after.RequestsPerSecond) / 2));
     }
@@ -217,14 +217,5 @@ public static class RecommendationsBenchmark
     {
         Measure.Report($"{name}_p50_ms", result.P50);
         Measure.Report($"{name}_p99_ms", result.P99);
-    }
-
-    private static void HttpReport(string name, LoadResult result)
-    {
-        Measure.Report($"{name}_requests_per_s", result.RequestsPerSecond);
-        Measure.Report($"{name}_p50_ms", result.P50Ms);
-        Measure.Report($"{name}_p99_ms", result.P99Ms);
-        if (result.Failures > 0)
-            Measure.Report($"{name}_failures", result.Failures);
     }
 }
