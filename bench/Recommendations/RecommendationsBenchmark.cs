@@ -30,11 +30,22 @@ public static class RecommendationsBenchmark
         Console.WriteLine($"# {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
         if (!args.Contains("--serving-only"))
         {
-            Training(args.SkipWhile(a => a != "--data").Skip(1).FirstOrDefault() ?? Path.Combine("..", "shared", "data", "online_retail.csv.gz"));
+            Training(args.SkipWhile(a => a != "--data").Skip(1).FirstOrDefault() ?? SharedData());
             Offline();
         }
         await ServingAsync(quick);
         return 0;
+    }
+
+    /// <summary>../shared/data/online_retail.csv.gz next to the repository, wherever the benchmark runs from.</summary>
+    private static string SharedData()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
+                return Path.Combine(dir.FullName, "..", "shared", "data", "online_retail.csv.gz");
+        }
+        throw new FileNotFoundException("Serverless.sln not found above the benchmark; pass --data <online_retail.csv.gz>.");
     }
 
     private static void Training(string data)

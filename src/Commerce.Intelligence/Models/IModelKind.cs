@@ -26,4 +26,4 @@ public sealed record TrainedModel(
     Func<ModelFiles, CancellationToken, Task<IReadOnlyDictionary<string, double>>> EvaluateOther);
 
 /// <summary>The data cannot make a model; the message says why.</summary>
-public sealed class ModelTrainingException(string message) : Exception(message);
+public sealed class ModelTrainingException(string message, Exception? inner = null) : Exception(message, inner);

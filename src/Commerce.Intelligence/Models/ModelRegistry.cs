@@ -63,7 +63,7 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 await RecordFailureAsync(kind, now, e, cancellationToken).ConfigureAwait(false);
-                throw e as ModelTrainingException ?? new ModelTrainingException($"Training {kind} failed: {e.Message}");
+                throw e as ModelTrainingException ?? new ModelTrainingException($"Training {kind} failed: {e.Message}", e);
             }
             var version = $"{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
             var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);

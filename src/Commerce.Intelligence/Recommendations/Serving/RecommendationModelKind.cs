@@ -38,7 +38,7 @@ public sealed class RecommendationModelKind(IPurchaseHistorySource history, Prod
         }
         catch (InvalidOperationException e)
         {
-            throw new ModelTrainingException(e.Message);
+            throw new ModelTrainingException(e.Message, e);
         }
         var model = RecommendationModel.From(trained, options, inputs);
         using var modelFile = new MemoryStream();
