@@ -55,12 +55,17 @@ public static class RecommendationsBenchmark
         var interactions = Interactions.FromSales(history).ToList();
         var load = clock.Elapsed.TotalSeconds;
         var cut = interactions.Max(i => i.At).AddTicks(1);
-        var before = Process.GetCurrentProcess().PeakWorkingSet64;
+        var process = Process.GetCurrentProcess();
+        var before = process.PeakWorkingSet64;
+        var cpu = process.TotalProcessorTime;
         clock.Restart();
         var options = new RecommenderOptions();
         var model = RecommendationModel.From(new RecommendationTrainer(options).Train(interactions, cut), options);
         var train = clock.Elapsed.TotalSeconds;
-        var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        process.Refresh();
+        var peak = process.PeakWorkingSet64;
+        // On a shared machine the wall time says how busy it was; the CPU time is the work done.
+        Measure.Report("online_retail_training_cpu_s", (process.TotalProcessorTime - cpu).TotalSeconds);
         Measure.Report("online_retail_load_s (baseline)", load);
         Measure.Report("online_retail_training_s", train);
         Measure.Report("online_retail_training_ratio_to_load", train / load);
@@ -85,6 +90,8 @@ public static class RecommendationsBenchmark
         }
         try
         {
+            var process = Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             List<Interaction> interactions;
             using (var reader = File.OpenText(path))
@@ -95,6 +102,8 @@ public static class RecommendationsBenchmark
             using (var writer = new StreamWriter(path + ".out"))
                 OfflineRecommendations.WriteTsv(writer, rows);
             var total = parse + clock.Elapsed.TotalSeconds;
+            process.Refresh();
+            Measure.Report("offline_100k_rows_cpu_s", (process.TotalProcessorTime - cpu).TotalSeconds);
             Measure.Report("offline_tsv_parse_s (baseline)", parse);
             Measure.Report("offline_100k_rows_total_s", total);
             Measure.Report("offline_ratio_to_parse", total / parse);

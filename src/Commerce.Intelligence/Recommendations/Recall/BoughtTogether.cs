@@ -17,7 +17,8 @@ public sealed class BoughtTogether
     {
         var n = matrix.ItemCount;
         var orders = new int[n];
-        var pairs = new Dictionary<long, int>();
+        // A tuple key hashes both items; a packed long would hash as a ^ b, putting millions of pairs in a few thousand buckets.
+        var pairs = new Dictionary<(int A, int B), int>();
         foreach (var basket in matrix.Baskets)
         {
             foreach (var item in basket)
@@ -27,7 +28,7 @@ public sealed class BoughtTogether
             for (var a = 0; a < basket.Length; a++)
             for (var b = a + 1; b < basket.Length; b++)
             {
-                var key = ((long)basket[a] << 32) | (uint)basket[b];
+                var key = (basket[a], basket[b]);
                 pairs[key] = pairs.GetValueOrDefault(key) + 1;
             }
         }
@@ -38,7 +39,7 @@ public sealed class BoughtTogether
         {
             if (count < 2)
                 continue;
-            var (a, b) = ((int)(key >> 32), (int)(key & 0xffffffff));
+            var (a, b) = key;
             var score = count / MathF.Sqrt((float)orders[a] * orders[b]);
             lists[a].Add((b, score));
             lists[b].Add((a, score));
