@@ -2,6 +2,7 @@ using Commerce.Bench.Catalog;
 using Commerce.Bench.Checkout;
 using Commerce.Bench.Durable;
 using Commerce.Bench.Http;
+using Commerce.Bench.Recommendations;
 using Commerce.Bench.Storage;
 
 var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
@@ -11,6 +12,7 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
     ["catalog"] = CatalogBenchmark.RunAsync,
     ["checkout"] = CheckoutBenchmark.RunAsync,
     ["edge"] = EdgeBenchmark.RunAsync,
+    ["recommendations"] = RecommendationsBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -4,6 +4,7 @@ using Commerce.Functions.Checkout;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Functions.Health;
 using Commerce.Functions.Orchestrations;
+using Commerce.Functions.Recommendations;
 using Commerce.Hosting;
 using Commerce.Hosting.Auth;
 
@@ -24,6 +25,7 @@ public static class CommerceApp
         app.AddDurableTask(tasks => tasks.AddOrderLifecycle());
         app.AddCatalog();
         app.AddOrders();
+        app.AddRecommendations();
         app.Functions
             .MapHealthApi()
             .MapOrchestrationsApi(endpoint => endpoint.RequireAdmin());
