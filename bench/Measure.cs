@@ -57,4 +57,14 @@ public static class Measure
 
     public static void Report(string name, double value) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}={value:0.##}"));
+
+    /// <summary>Throughput and latency of an HTTP load run, and its failures if any.</summary>
+    public static void Report(string name, Http.LoadResult result)
+    {
+        Report($"{name}_requests_per_s", result.RequestsPerSecond);
+        Report($"{name}_p50_ms", result.P50Ms);
+        Report($"{name}_p99_ms", result.P99Ms);
+        if (result.Failures > 0)
+            Report($"{name}_failures", result.Failures);
+    }
 }

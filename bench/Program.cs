@@ -3,6 +3,7 @@ using Commerce.Bench.Checkout;
 using Commerce.Bench.Churn;
 using Commerce.Bench.Durable;
 using Commerce.Bench.Http;
+using Commerce.Bench.Recommendations;
 using Commerce.Bench.Storage;
 
 var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
@@ -13,6 +14,7 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
     ["checkout"] = CheckoutBenchmark.RunAsync,
     ["churn"] = ChurnBenchmark.RunAsync,
     ["edge"] = EdgeBenchmark.RunAsync,
+    ["recommendations"] = RecommendationsBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

@@ -8,6 +8,7 @@ using Commerce.Functions.Health;
 using Commerce.Functions.Notifications;
 using Commerce.Functions.Orchestrations;
 using Commerce.Functions.Retention;
+using Commerce.Functions.Recommendations;
 using Commerce.Hosting;
 using Commerce.Hosting.Auth;
 
@@ -32,6 +33,7 @@ public static class CommerceApp
         app.AddChurn();
         app.AddNotifications();
         app.AddCampaigns();
+        app.AddRecommendations();
         app.Functions
             .MapHealthApi()
             .MapOrchestrationsApi(endpoint => endpoint.RequireAdmin());

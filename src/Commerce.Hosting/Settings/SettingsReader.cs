@@ -64,6 +64,20 @@ public static class SettingsReader
         return value;
     }
 
+    /// <summary>A timer schedule (NCRONTAB, as the Functions host reads it), checked now rather than when the timer is added.</summary>
+    public static string GetSchedule(this IConfiguration configuration, string key, string defaultExpression)
+    {
+        var expression = configuration.GetString(key) ?? defaultExpression;
+        try
+        {
+            return Timers.TimerSchedule.Parse(expression).Expression;
+        }
+        catch (FormatException e)
+        {
+            throw new SettingsException(key, e.Message);
+        }
+    }
+
     public static bool GetBool(this IConfiguration configuration, string key, bool defaultValue)
     {
         var raw = configuration.GetString(key);

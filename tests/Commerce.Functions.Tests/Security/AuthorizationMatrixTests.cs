@@ -55,7 +55,7 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         new("POST /api/checkout",                               s => Json("POST", "/api/checkout", "{}", (IdempotencyExtensions.KeyHeader, "matrix")), 401, 400, 400, 400),
         new("GET /api/orders/{id}",                             s => Get($"/api/orders/{s.OrderOfA}"),                                401, 200, 404, 200),
         new("GET /api/orders",                                  s => Get($"/api/orders?customerId={CustomerA}"),                      401, 200, 400, 200),
-        // A's order has finished: A and admins (who may cancel any order) may ask, too late (409); B cannot see it.
+        // A's order has finished: A and the shop may ask (409, too late); B cannot see A's order.
         new("POST /api/orders/{id}/cancel",                     s => Send("POST", $"/api/orders/{s.OrderOfA}/cancel"),                401, 409, 404, 409),
         new("POST /api/orders/{id}/shipment-events",            s => Json("POST", $"/api/orders/{s.OrderOfA}/shipment-events", """{"type":"Lost"}"""), 401, 403, 403, 400),
         // The signature is the credential; a token is not.
@@ -75,6 +75,10 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         new("POST /api/retention/campaigns",                    s => Json("POST", "/api/retention/campaigns", "{}", (IdempotencyExtensions.KeyHeader, "matrix")), 401, 403, 403, 400),
         new("GET /api/retention/campaigns",                     s => Get("/api/retention/campaigns"),                                 401, 403, 403, 200),
         new("GET /api/retention/campaigns/{id}",                s => Get("/api/retention/campaigns/unknown"),                         401, 403, 403, 404),
+        new("GET /api/recommendations",                         s => Get("/api/recommendations?slot=home"),                           200, 200, 200, 200),
+        new("GET /api/models",                                  s => Get("/api/models"),                                              401, 403, 403, 200),
+        new("POST /api/models/{kind}/train",                    s => Send("POST", "/api/models/no-such-kind/train"),                  401, 403, 403, 404),
+        new("POST /api/models/{kind}/promote",                  s => Json("POST", "/api/models/recommendations/promote", "{}"),       401, 403, 403, 400),
         new("GET /api/health",                                  s => Get("/api/health"),                                              200, 200, 200, 200),
         new("GET /api/orchestrations",                          s => Get("/api/orchestrations"),                                      401, 403, 403, 200),
         new("GET /api/orchestrations/{id}",                     s => Get($"/api/orchestrations/{s.OrderOfA}"),                        401, 403, 403, 200),
