@@ -30,7 +30,6 @@ public static class CampaignsSetup
         services.AddSingleton<InterventionRulesStore>();
         services.AddSingleton<RetentionTaskStore>();
         services.AddSingleton<ChurnRiskStore>();
-        services.AddSingleton<OrderStoreHistory>();
         services.AddSingleton<CustomerPopulation>();
         services.AddSingleton<AudienceSource>();
         services.AddSingleton<CampaignStore>();

@@ -1,6 +1,7 @@
 using Commerce.Analytics.Features;
 using Commerce.Analytics.History;
 using Commerce.Catalog.Customers;
+using Commerce.Intelligence.Recommendations.Serving;
 using Commerce.Storage.Documents;
 
 namespace Commerce.Retention.Audience;
@@ -8,7 +9,7 @@ namespace Commerce.Retention.Audience;
 /// <summary>What the shop knows of its customers at one moment: their order history from the order store, and their profiles.</summary>
 public sealed record Population(PurchaseHistory History, IReadOnlyDictionary<string, CustomerProfile> Profiles);
 
-public sealed class CustomerPopulation(OrderStoreHistory history, CustomerService customers, CampaignSettings settings)
+public sealed class CustomerPopulation(IPurchaseHistorySource history, CustomerService customers, CampaignSettings settings)
 {
     public async Task<Population> AsOfAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {

@@ -4,7 +4,7 @@ using System.Text;
 using Commerce.Analytics.Features;
 using Commerce.Catalog.Customers;
 using Commerce.Catalog.Pricing;
-using Commerce.Orders.Orders;
+using Commerce.Intelligence.Recommendations.Serving;
 using Commerce.Retention.Audience;
 using Commerce.Retention.Interventions;
 using Commerce.Retention.Notifications;
@@ -23,7 +23,7 @@ public sealed class CampaignTreatment(
     PricingStore pricing,
     NotificationOutbox outbox,
     RetentionTaskStore tasks,
-    OrderRepository orders,
+    RecommendationService recommendations,
     CustomerFeatureBuilder builder,
     TimeProvider time)
 {
@@ -111,31 +111,19 @@ public sealed class CampaignTreatment(
             InterventionKind.Coupon => new NotificationContent("A little something to come back for", $"Here is {Percent()}% off your next order.") { OfferCode = code, OfferExpiresAt = expires },
             InterventionKind.WelcomeSeries => new NotificationContent("Welcome, and thank you for your first order", $"Your second order is {Percent()}% off.") { OfferCode = code, OfferExpiresAt = expires },
             InterventionKind.FreeShipping => new NotificationContent("Free shipping on your next order", "Shipping is on us for your next order.") { OfferExpiresAt = expires },
-            InterventionKind.ReorderReminder => await ReorderContentAsync(member.CustomerId, now, cancellationToken).ConfigureAwait(false),
+            InterventionKind.ReorderReminder => await ReorderContentAsync(member.CustomerId, cancellationToken).ConfigureAwait(false),
             InterventionKind.TierUpgradeOffer => TierContent(member.Snapshot),
             _ => throw new InvalidOperationException($"{action.Kind} sends no message to the customer."),
         };
     }
 
-    private async Task<NotificationContent> ReorderContentAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The buyer's due items as the recommendations' reorder slot finds them (in stock, active, due by the buyer's own rhythm).</summary>
+    private async Task<NotificationContent> ReorderContentAsync(string customerId, CancellationToken cancellationToken)
     {
-        var lines = new List<Analytics.History.Purchase>();
-        string? token = null;
-        do
-        {
-            var page = await orders.ListByCustomerAsync(customerId, null, 100, token, cancellationToken).ConfigureAwait(false);
-            foreach (var summary in page.Orders.Where(o => o.Status != OrderStatus.Cancelled))
-            {
-                if (await orders.GetAsync(summary.Id, cancellationToken).ConfigureAwait(false) is { } order)
-                    lines.AddRange(OrderStoreHistory.Lines(order));
-            }
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-        var due = DueItems.Of(lines, now.AddDays(7));
+        var due = (await recommendations.RecommendAsync(new RecommendationQuery(RecommendationSlot.Reorder, customerId, null, 5, []), cancellationToken).ConfigureAwait(false)).Items;
         return due.Count == 0
             ? new NotificationContent("Time to stock up?", "Your usual items are waiting for you.")
-            : new NotificationContent("Time to reorder", $"{due.Count} of your regular items {(due.Count == 1 ? "is" : "are")} due about now.") { Items = due.Select(d => d.Name).ToList() };
+            : new NotificationContent("Time to reorder", $"{due.Count} of your regular items {(due.Count == 1 ? "is" : "are")} due about now.") { Items = due.Select(d => d.Product.Name).ToList() };
     }
 
     private NotificationContent TierContent(CustomerSnapshot customer)

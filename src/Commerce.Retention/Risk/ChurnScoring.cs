@@ -21,9 +21,13 @@ public sealed class ChurnScoring(CustomerPopulation population, CustomerFeatureB
             .Where(i => i.Features.RecencyDays <= ActiveDays)
             .ToList();
         var scored = model.Score(active, options.Reasons)
-            .Select(s => new ChurnRisk(s.CustomerId, Math.Round(s.Probability, 4), bands.Of(s.Probability), s.Reasons, version, now))
+            .Select((s, i) => new ChurnRisk(s.CustomerId, Math.Round(s.Probability, 4), bands.Of(s.Probability), s.Reasons, version, now)
+            {
+                Segment = active[i].Features.Segment,
+                Stage = active[i].Features.Stage,
+            })
             .ToList();
-        await risks.PutAllAsync(scored, cancellationToken).ConfigureAwait(false);
+        await risks.PutAllAsync(scored, RiskSummary.Of(version, now, scored), cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Scored {Customers} active customers with churn model {Version}: {High} high, {Medium} medium risk", scored.Count, version,
             scored.Count(r => r.Band == RiskBand.High), scored.Count(r => r.Band == RiskBand.Medium));
         return scored;

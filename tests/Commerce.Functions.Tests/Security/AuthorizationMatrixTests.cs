@@ -73,6 +73,9 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         new("GET /api/retention/tasks",                         s => Get("/api/retention/tasks"),                                     401, 403, 403, 200),
         new("POST /api/retention/tasks/{id}/{decision}",        s => Send("POST", "/api/retention/tasks/unknown/approve"),            401, 403, 403, 404),
         new("POST /api/retention/campaigns",                    s => Json("POST", "/api/retention/campaigns", "{}", (IdempotencyExtensions.KeyHeader, "matrix")), 401, 403, 403, 400),
+        // Nothing is scored in the security shop (no churn model was trained).
+        new("GET /api/retention/risk",                          s => Get("/api/retention/risk"),                                      401, 403, 403, 404),
+        new("GET /api/retention/risk/{customerId}",             s => Get($"/api/retention/risk/{CustomerA}"),                         401, 403, 403, 404),
         new("GET /api/retention/campaigns",                     s => Get("/api/retention/campaigns"),                                 401, 403, 403, 200),
         new("GET /api/retention/campaigns/{id}",                s => Get("/api/retention/campaigns/unknown"),                         401, 403, 403, 404),
         new("GET /api/recommendations",                         s => Get("/api/recommendations?slot=home"),                           200, 200, 200, 200),

@@ -77,25 +77,4 @@ public sealed class InterventionRulesTests
         // Besides those seven: every rule after the first is shadowed by it, as it matches everyone (seven more).
         Assert.Equal(14, errors.Values.Sum(v => v.Length));
     }
-
-    [Fact]
-    public void Due_items_are_the_regulars_whose_own_rhythm_says_now()
-    {
-        var at = new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
-        Analytics.History.Purchase Bought(string sku, int daysAgo, string order) => new("c", order, sku, 1, 2m, at.AddDays(-daysAgo), "United Kingdom") { Name = sku + " NAME" };
-        var due = DueItems.Of(
-        [
-            // Every 30 days, last 40 days ago: 10 days overdue.
-            Bought("TEA", 100, "o1"), Bought("TEA", 70, "o2"), Bought("TEA", 40, "o3"),
-            // Every 20 days, last 15 days ago: due in 5 days, inside a 7-day horizon.
-            Bought("MUG", 35, "o4"), Bought("MUG", 15, "o5"),
-            // Every 60 days, last 10 days ago: not due.
-            Bought("POT", 70, "o6"), Bought("POT", 10, "o7"),
-            // Bought once: no rhythm.
-            Bought("JAR", 5, "o8"),
-        ], new DateTimeOffset(at.AddDays(7)));
-
-        Assert.Equal(["TEA NAME", "MUG NAME"], due.Select(d => d.Name));
-        Assert.Equal((30.0, 20.0), (due[0].EveryDays, due[1].EveryDays));
-    }
 }

@@ -2,6 +2,7 @@ using Commerce.Analytics.Features;
 using Commerce.Analytics.History;
 using Commerce.Catalog.Customers;
 using Commerce.Intelligence.Churn;
+using Commerce.Intelligence.Recommendations.Serving;
 using Commerce.Orders.Orders;
 using Commerce.Retention.Audience;
 using Commerce.Retention.Risk;
@@ -56,7 +57,7 @@ public sealed class ChurnScoringTests : IDisposable
         await Bought("fading", 200, 2);
         await Bought("gone", 400, 2);
         var settings = new CampaignSettings();
-        var scoring = new ChurnScoring(new CustomerPopulation(new OrderStoreHistory(orders), _stores.Customers, settings), new CustomerFeatureBuilder(new FeatureSettings()),
+        var scoring = new ChurnScoring(new CustomerPopulation(new OrderStorePurchases(orders), _stores.Customers, settings), new CustomerFeatureBuilder(new FeatureSettings()),
             new ChurnOptions(), new RiskBands(), new ChurnRiskStore(_stores.Documents), _stores.Clock, NullLogger<ChurnScoring>.Instance);
 
         var scored = await scoring.ScoreAllAsync(RecencyModel(), "v-test");
