@@ -39,6 +39,8 @@ public sealed class RecommendationShop : IAsyncLifetime
             ["Recommendations:HistoryDays"] = "400",
             ["Recommendations:MaxPerCategory"] = "2",
             ["Recommendations:RefreshInterval"] = "00:00:01",
+            // The swap test reads as fast as it can; per-client limits are tested on their own.
+            ["RateLimits:Enabled"] = "false",
         });
         Admin = App.ClientFor("ops", Roles.Admin);
         var catalog = App.Services.GetRequiredService<ProductCatalog>();
