@@ -1,3 +1,4 @@
+using Commerce.Analytics.Lake;
 using Commerce.Catalog.Customers;
 using Commerce.Orders.Orders;
 
@@ -13,15 +14,18 @@ public sealed record HistoryImportReport(
     int OrderLines,
     int Returns,
     int Skipped,
-    IReadOnlyDictionary<string, int> SkipReasons);
+    IReadOnlyDictionary<string, int> SkipReasons,
+    LakeWriteResult Lake);
 
 /// <summary>
 /// Loads an Online Retail file into the store as the shop's own history: a customer per customer id (with
 /// country), a completed order per sale invoice (the invoice number is the order id), and the cancellation
-/// lines matched to those orders as their returns, all at their original times in UTC. Order ids and
-/// customer ids come from the file, and existing ones are left alone, so importing again changes nothing.
+/// lines matched to those orders as their returns, all at their original times in UTC. Storing the orders
+/// records their events (placed, paid, completed, refunded for returns) like any order's; the import then
+/// compacts them, with the orders and their lines, into the lake. Order ids and customer ids come from the
+/// file, and existing ones are left alone, so importing again changes nothing.
 /// </summary>
-public sealed class HistoryImporter(CustomerService customers, OrderRepository orders)
+public sealed class HistoryImporter(CustomerService customers, OrderRepository orders, LakeCompactor compactor)
 {
     public const string PaymentMethod = "history-import";
     private const int Concurrency = 32;
@@ -43,6 +47,7 @@ public sealed class HistoryImporter(CustomerService customers, OrderRepository o
             if ((await orders.CreateAsync(ToOrder(invoice), token).ConfigureAwait(false)).Created)
                 Interlocked.Increment(ref ordersCreated);
         }).ConfigureAwait(false);
+        var lake = await compactor.DrainAsync(cancellationToken).ConfigureAwait(false);
         return new HistoryImportReport(
             history.Rows,
             history.Customers.Count,
@@ -52,7 +57,8 @@ public sealed class HistoryImporter(CustomerService customers, OrderRepository o
             history.Invoices.Sum(i => i.Lines.Count),
             history.Returns.Count,
             history.Skipped.Values.Sum(),
-            history.Skipped);
+            history.Skipped,
+            lake.Written);
     }
 
     public static Customer ToCustomer(HistoryCustomer customer)
@@ -82,7 +88,7 @@ public sealed class HistoryImporter(CustomerService customers, OrderRepository o
             // A cancellation invoice can take back several lines of one order: number them within it.
             Returns = invoice.Returns
                 .Select((r, i) => (Return: r, Number: invoice.Returns.Take(i).Count(earlier => earlier.ReturnId == r.ReturnId) + 1))
-                .Select(r => new OrderReturn($"{r.Return.ReturnId}-{r.Number}", new DateTimeOffset(r.Return.At, TimeSpan.Zero), r.Return.Sku,
+                .Select(r => new OrderReturn(r.Return.ReturnId, r.Number, new DateTimeOffset(r.Return.At, TimeSpan.Zero), r.Return.Sku,
                     r.Return.Name.Length > 0 ? r.Return.Name : r.Return.Sku, r.Return.Quantity, r.Return.UnitPrice, r.Return.Quantity * r.Return.UnitPrice))
                 .ToList(),
         };
