@@ -81,7 +81,7 @@ public sealed class CustomerFeatureBuilder(FeatureSettings settings)
         var scale = context.Scale;
         var (recencyScore, frequencyScore) = (scale.RecencyScore(m.RecencyDays), scale.FrequencyScore(m.Orders.Count));
         var gross = m.Sales.Sum(p => p.Amount);
-        var returned = -m.Returns.Sum(p => p.Amount);
+        var returned = m.Returns.Sum(p => -p.Amount);
 
         var window = TimeSpan.FromDays(settings.TrendWindowDays);
         var recent = m.Sales.Where(p => p.At >= asOf - window).Sum(p => p.Amount);

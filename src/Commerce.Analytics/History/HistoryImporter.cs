@@ -15,7 +15,10 @@ public sealed record HistoryImportReport(
     int Returns,
     int Skipped,
     IReadOnlyDictionary<string, int> SkipReasons,
-    LakeWriteResult Lake);
+    ImportedInLake Lake);
+
+/// <summary>What the lake holds of imported history once the import has compacted it (the same after importing again).</summary>
+public sealed record ImportedInLake(long Orders, long OrderLines, long Events);
 
 /// <summary>
 /// Loads an Online Retail file into the store as the shop's own history: a customer per customer id (with
@@ -25,7 +28,7 @@ public sealed record HistoryImportReport(
 /// compacts them, with the orders and their lines, into the lake. Order ids and customer ids come from the
 /// file, and existing ones are left alone, so importing again changes nothing.
 /// </summary>
-public sealed class HistoryImporter(CustomerService customers, OrderRepository orders, LakeCompactor compactor)
+public sealed class HistoryImporter(CustomerService customers, OrderRepository orders, LakeCompactor compactor, Lake.Lake lake)
 {
     public const string PaymentMethod = "history-import";
     private const int Concurrency = 32;
@@ -47,7 +50,7 @@ public sealed class HistoryImporter(CustomerService customers, OrderRepository o
             if ((await orders.CreateAsync(ToOrder(invoice), token).ConfigureAwait(false)).Created)
                 Interlocked.Increment(ref ordersCreated);
         }).ConfigureAwait(false);
-        var lake = await compactor.DrainAsync(cancellationToken).ConfigureAwait(false);
+        await compactor.DrainAsync(cancellationToken).ConfigureAwait(false);
         return new HistoryImportReport(
             history.Rows,
             history.Customers.Count,
@@ -58,7 +61,22 @@ public sealed class HistoryImporter(CustomerService customers, OrderRepository o
             history.Returns.Count,
             history.Skipped.Values.Sum(),
             history.Skipped,
-            lake.Written);
+            await InLakeAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<ImportedInLake> InLakeAsync(CancellationToken cancellationToken)
+    {
+        await using var session = await lake.OpenAsync(cancellationToken).ConfigureAwait(false);
+        long Count(string sql)
+        {
+            using var command = session.Command(sql, PaymentMethod);
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        const string imported = "SELECT order_id FROM orders WHERE payment_method = $1";
+        return new ImportedInLake(
+            Count("SELECT count(*) FROM orders WHERE payment_method = $1"),
+            Count($"SELECT count(*) FROM order_lines WHERE order_id IN ({imported})"),
+            Count($"SELECT count(*) FROM events WHERE source = 'system' AND order_id IN ({imported})"));
     }
 
     public static Customer ToCustomer(HistoryCustomer customer)

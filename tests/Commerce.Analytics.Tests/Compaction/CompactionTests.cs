@@ -56,6 +56,20 @@ public sealed class CompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task Runs_started_together_never_write_an_event_twice()
+    {
+        for (var b = 0; b < 20; b++)
+            await _stack.Inbox.AppendAsync([.. Enumerable.Range(0, 50).Select(i => View($"b{b}-e{i}", "d1", Now))], Now);
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _stack.Compactor.RunAsync(TimeSpan.FromMinutes(1)))));
+        await _stack.Compactor.DrainAsync();
+
+        Assert.Equal(1000, runs.Sum(r => r.Written.Events));
+        Assert.Equal(1000, await _stack.ScalarAsync("SELECT count(*) FROM events"));
+        Assert.Equal(1000, await _stack.ScalarAsync("SELECT count(DISTINCT event_id) FROM events"));
+    }
+
+    [Fact]
     public async Task Finished_orders_reach_the_lake_with_their_events_and_only_completed_ones_with_lines()
     {
         Order Order(string id, OrderStatus status) => new()

@@ -69,7 +69,7 @@ public sealed class HistoryImporterTests : IDisposable
         var report = await _stack.Importer.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(Csv)));
 
         // Three completed orders (placed, paid, completed each) and one return refunded: 10 events.
-        Assert.Equal(new Commerce.Analytics.Lake.LakeWriteResult(10, 3, 5, 0), report.Lake);
+        Assert.Equal(new ImportedInLake(3, 5, 10), report.Lake);
         Assert.Equal(3, await _stack.ScalarAsync("SELECT count(*) FROM events WHERE type = 'order_completed'"));
         Assert.Equal(1, await _stack.ScalarAsync("SELECT count(*) FROM events WHERE type = 'order_refunded' AND order_id = '500002' AND amount = 6.30 AND sequence = 4"));
         Assert.Equal(3, await _stack.ScalarAsync("SELECT count(DISTINCT date) FROM orders"));
@@ -95,7 +95,7 @@ public sealed class HistoryImporterTests : IDisposable
 
         Assert.Equal(0, again.CustomersCreated);
         Assert.Equal(0, again.OrdersCreated);
-        Assert.Equal(new Commerce.Analytics.Lake.LakeWriteResult(0, 0, 0, 0), again.Lake);
+        Assert.Equal(new ImportedInLake(3, 5, 10), again.Lake);
         Assert.Equal(before, await SnapshotAsync());
     }
 
