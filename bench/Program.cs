@@ -1,6 +1,8 @@
+using Commerce.Bench.Analytics;
 using Commerce.Bench.Catalog;
 using Commerce.Bench.Checkout;
 using Commerce.Bench.Durable;
+using Commerce.Bench.Events;
 using Commerce.Bench.Storage;
 
 var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
@@ -9,6 +11,9 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
     ["durable"] = DurableBenchmark.RunAsync,
     ["catalog"] = CatalogBenchmark.RunAsync,
     ["checkout"] = CheckoutBenchmark.RunAsync,
+    ["events"] = EventsBenchmark.RunAsync,
+    ["history"] = HistoryBenchmark.RunImportAsync,
+    ["features"] = HistoryBenchmark.RunFeaturesAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

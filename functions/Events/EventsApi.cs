@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using Commerce.Events.Behaviour;
@@ -39,108 +38,32 @@ public static class EventsApi
         if (!signedIn && request.Headers.Authorization.Count > 0)
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Token not accepted",
                 detail: "The bearer token is invalid or expired; sign in again, or send the events without a token for an anonymous device.");
-        JsonDocument document;
+        var (buffer, length) = await EventBatchReader.BufferAsync(request, cancellationToken);
+        ReadBatch read;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            read = EventBatchReader.Read(buffer.AsSpan(0, length), signedIn ? user.SubjectId() : null);
         }
         catch (JsonException e)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"is not valid JSON: {e.Message}"] });
         }
-        using (document)
+        finally
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("events", out var list) || list.ValueKind != JsonValueKind.Array)
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["events"] = ["is required: an array of events"] });
-            if (list.GetArrayLength() is 0 or > ClientEventRules.MaxBatch)
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["events"] = [$"must hold 1 to {ClientEventRules.MaxBatch} events"] });
-            var errors = new Dictionary<string, string[]>();
-            var batchDevice = Text(root, "deviceId", "deviceId", errors, ClientEventRules.MaxIdLength * 2);
-            var customer = signedIn ? user.SubjectId() : null;
-            var receivedAt = time.GetUtcNow();
-            var accepted = new List<BehaviourEvent>(list.GetArrayLength());
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var index = 0;
-            foreach (var element in list.EnumerateArray())
-            {
-                var prefix = $"events[{index++}]";
-                if (Read(element, prefix, customer, batchDevice, errors) is { } read && seen.Add(read.Id + "|" + read.DeviceId))
-                    accepted.Add(rules.Clamp(read, receivedAt));
-            }
-            if (accepted.Count > 0)
-                await inbox.AppendAsync(accepted, receivedAt, cancellationToken);
-            if (errors.Count > 0)
-                return TypedResults.ValidationProblem(errors,
-                    detail: $"{accepted.Count} of {list.GetArrayLength()} events were recorded; the others are named below and were not.",
-                    extensions: new Dictionary<string, object?> { ["accepted"] = accepted.Count });
-            return TypedResults.Accepted((string?)null, new EventsAccepted(accepted.Count));
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
+        if (read.Errors.ContainsKey("events") || read.Errors.ContainsKey("body"))
+            return TypedResults.ValidationProblem(read.Errors);
 
-    /// <summary>One event, or null with its problems added to <paramref name="errors"/> under "events[i].field".</summary>
-    private static BehaviourEvent? Read(JsonElement element, string prefix, string? customer, string? batchDevice, Dictionary<string, string[]> errors)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            errors[prefix] = ["must be an object"];
-            return null;
-        }
-        var before = errors.Count;
-        var id = Text(element, "id", $"{prefix}.id", errors, ClientEventRules.MaxIdLength, required: true);
-        var type = Text(element, "type", $"{prefix}.type", errors, ClientEventRules.MaxIdLength, required: true);
-        DateTimeOffset? timestamp = null;
-        if (Text(element, "timestamp", $"{prefix}.timestamp", errors, 64, required: true) is { } stamp)
-        {
-            if (DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-                timestamp = parsed;
-            else
-                errors[$"{prefix}.timestamp"] = ["must be an ISO 8601 date and time"];
-        }
-        int? position = null;
-        if (element.TryGetProperty("position", out var p) && p.ValueKind != JsonValueKind.Null)
-        {
-            if (p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out var number))
-                position = number;
-            else
-                errors[$"{prefix}.position"] = ["must be a whole number"];
-        }
-        var candidate = new BehaviourEvent(id ?? "", type ?? "", timestamp ?? default, customer,
-            Text(element, "deviceId", $"{prefix}.deviceId", errors, ClientEventRules.MaxIdLength * 2) ?? batchDevice)
-        {
-            Sku = Text(element, "sku", $"{prefix}.sku", errors, ClientEventRules.MaxIdLength),
-            Query = Text(element, "query", $"{prefix}.query", errors, ClientEventRules.MaxTextLength),
-            Slot = Text(element, "slot", $"{prefix}.slot", errors, ClientEventRules.MaxIdLength),
-            Position = position,
-            Experiment = Text(element, "experiment", $"{prefix}.experiment", errors, ClientEventRules.MaxIdLength),
-            Variant = Text(element, "variant", $"{prefix}.variant", errors, ClientEventRules.MaxIdLength),
-        };
-        if (errors.Count > before)
-            return null;
-        foreach (var (field, problem) in ClientEventRules.Problems(candidate))
-            errors[$"{prefix}.{field}"] = errors.TryGetValue($"{prefix}.{field}", out var existing) ? [.. existing, problem] : [problem];
-        return errors.Count > before ? null : candidate;
-    }
-
-    private static string? Text(JsonElement element, string name, string field, Dictionary<string, string[]> errors, int maxLength, bool required = false)
-    {
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            if (required)
-                errors[field] = ["is required"];
-            return null;
-        }
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            errors[field] = ["must be a string"];
-            return null;
-        }
-        var text = value.GetString()!;
-        if (text.Length > maxLength)
-        {
-            errors[field] = [$"must have at most {maxLength} characters"];
-            return null;
-        }
-        return text;
+        var receivedAt = time.GetUtcNow();
+        var seen = new HashSet<(string, string?)>();
+        var accepted = read.Events.Where(e => seen.Add((e.Id, e.DeviceId))).Select(e => rules.Clamp(e, receivedAt)).ToList();
+        if (accepted.Count > 0)
+            await inbox.AppendAsync(accepted, receivedAt, cancellationToken);
+        if (read.Errors.Count > 0)
+            return TypedResults.ValidationProblem(read.Errors,
+                detail: $"{accepted.Count} of {read.Total} events were recorded; the others are named below and were not.",
+                extensions: new Dictionary<string, object?> { ["accepted"] = accepted.Count });
+        return TypedResults.Accepted((string?)null, new EventsAccepted(accepted.Count));
     }
 }

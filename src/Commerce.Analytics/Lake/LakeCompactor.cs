@@ -18,7 +18,7 @@ public sealed record CompactionReport(bool Busy, int Rounds, int Batches, int Cl
 /// <param name="RoundEvents">about how many behaviour events one round takes from the inbox.</param>
 /// <param name="RoundSubjects">how many outbox subjects one round takes.</param>
 /// <param name="Lease">how long a run may hold the lake before another may take over (renewed every round).</param>
-public sealed record CompactionOptions(int RoundEvents = 200_000, int RoundSubjects = 5_000, TimeSpan? Lease = null)
+public sealed record CompactionOptions(int RoundEvents = 400_000, int RoundSubjects = 5_000, TimeSpan? Lease = null)
 {
     public TimeSpan LeaseDuration => Lease ?? TimeSpan.FromMinutes(2);
 }
@@ -120,7 +120,7 @@ public sealed class LakeCompactor(
             }
         }).ConfigureAwait(false);
 
-        var categories = (await catalog.AllAsync(cancellationToken).ConfigureAwait(false))
+        var categories = finished.Count == 0 ? [] : (await catalog.AllAsync(cancellationToken).ConfigureAwait(false))
             .Where(p => p.Product.Category != ProductImporter.ImportedCategory)
             .ToDictionary(p => p.Product.Sku, p => p.Product.Category, StringComparer.Ordinal);
         var clientEvents = batches.SelectMany(b => b.Batch.Events).ToList();

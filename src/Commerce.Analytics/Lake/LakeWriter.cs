@@ -43,21 +43,27 @@ public sealed class LakeWriter(Lake lake)
                     AppendClient(appender, e);
                 foreach (var e in batch.SystemEvents)
                     AppendSystem(appender, e);
+                return batch.ClientEvents.Count + batch.SystemEvents.Count;
             }, cancellationToken).ConfigureAwait(false);
+            var finished = batch.Orders.Where(o => o.IsFinished).ToList();
             var orders = await WriteTableAsync(connection, LakeTables.Orders, work, run, appender =>
             {
-                foreach (var order in batch.Orders.Where(o => o.IsFinished))
+                foreach (var order in finished)
                     AppendOrder(appender, order);
+                return finished.Count;
             }, cancellationToken).ConfigureAwait(false);
+            var completed = batch.Orders.Where(o => o.Status == OrderStatus.Completed).ToList();
             var lines = await WriteTableAsync(connection, LakeTables.OrderLines, work, run, appender =>
             {
-                foreach (var order in batch.Orders.Where(o => o.Status == OrderStatus.Completed))
+                foreach (var order in completed)
                     AppendLines(appender, order, batch.CategoryOf);
+                return completed.Sum(o => o.Lines.Count + o.Returns.Count);
             }, cancellationToken).ConfigureAwait(false);
             var customers = await WriteTableAsync(connection, LakeTables.Customers, work, run, appender =>
             {
                 foreach (var customer in batch.Customers)
                     AppendCustomer(appender, customer, batch.SnapshotAt);
+                return batch.Customers.Count;
             }, cancellationToken).ConfigureAwait(false);
             return new LakeWriteResult(events, orders, lines, customers);
         }
@@ -67,16 +73,16 @@ public sealed class LakeWriter(Lake lake)
         }
     }
 
-    private async Task<int> WriteTableAsync(DuckDBConnection connection, LakeTable table, string work, string run, Action<DuckDBAppender> fill, CancellationToken cancellationToken)
+    /// <param name="fill">appends the table's rows and says how many.</param>
+    private async Task<int> WriteTableAsync(DuckDBConnection connection, LakeTable table, string work, string run, Func<DuckDBAppender, int> fill, CancellationToken cancellationToken)
     {
         LakeSession.Execute(connection, $"CREATE TABLE incoming_{table.Name} ({table.Definition})");
         using (var appender = connection.CreateAppender($"incoming_{table.Name}"))
-            fill(appender);
-        LakeSession.Execute(connection, $"""
-            CREATE TABLE fresh_{table.Name} AS
-            SELECT *, CAST({table.TimeColumn} AS DATE) AS date FROM incoming_{table.Name}
-            QUALIFY row_number() OVER (PARTITION BY {table.Key} ORDER BY {table.TimeColumn}) = 1
-            """);
+        {
+            if (fill(appender) == 0)
+                return 0;
+        }
+        LakeSession.Execute(connection, $"CREATE TABLE fresh_{table.Name} AS SELECT DISTINCT ON ({table.Key}) *, CAST({table.TimeColumn} AS DATE) AS date FROM incoming_{table.Name}");
         var days = new List<DateOnly>();
         using (var command = connection.CreateCommand())
         {
@@ -101,7 +107,7 @@ public sealed class LakeWriter(Lake lake)
             return 0;
         var output = Path.Combine(work, table.Name);
         LakeSession.Execute(connection, $"""
-            COPY (SELECT {table.ColumnList}, date FROM fresh_{table.Name} ORDER BY {table.TimeColumn})
+            COPY (SELECT {table.ColumnList}, date FROM fresh_{table.Name})
             TO '{output.Replace("'", "''", StringComparison.Ordinal)}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (date))
             """);
         foreach (var folder in Directory.EnumerateDirectories(output, "date=*"))

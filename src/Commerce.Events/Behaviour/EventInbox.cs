@@ -6,6 +6,9 @@ namespace Commerce.Events.Behaviour;
 /// <summary>Behaviour events accepted in one request, landed as one durable write.</summary>
 public sealed record EventBatch(string Id, DateTimeOffset ReceivedAt, IReadOnlyList<BehaviourEvent> Events);
 
+/// <summary>A batch as the inbox keeps it: its events in <see cref="EventBatchCodec"/>'s form.</summary>
+internal sealed record StoredBatch(string Id, DateTimeOffset ReceivedAt, int Count, byte[] Events);
+
 /// <summary>A landed batch as the compactor reads it; pass it back to remove it once its events are in the lake.</summary>
 public sealed record InboxEntry(string Shard, string ETag, EventBatch Batch);
 
@@ -29,7 +32,8 @@ public sealed class EventInbox(IDocumentStore documents)
     {
         var batch = new EventBatch($"{receivedAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}", receivedAt, events);
         var shard = ShardKey((int)((uint)batch.Id.GetHashCode(StringComparison.Ordinal) % Shards));
-        await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).CreateAsync(shard, batch.Id, batch, cancellationToken).ConfigureAwait(false);
+        var stored = new StoredBatch(batch.Id, receivedAt, events.Count, EventBatchCodec.Encode(events));
+        await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).CreateAsync(shard, batch.Id, stored, cancellationToken).ConfigureAwait(false);
         return batch;
     }
 
@@ -49,7 +53,8 @@ public sealed class EventInbox(IDocumentStore documents)
                 var page = await container.QueryAsync(key, DocumentQuery.All with { PageSize = 100, ContinuationToken = token }, cancellationToken).ConfigureAwait(false);
                 foreach (var document in page.Items)
                 {
-                    var batch = document.Deserialize<EventBatch>();
+                    var stored = document.Deserialize<StoredBatch>();
+                    var batch = new EventBatch(stored.Id, stored.ReceivedAt, EventBatchCodec.Decode(stored.Events));
                     taken.Add(new InboxEntry(key, document.ETag, batch));
                     fromShard += batch.Events.Count;
                 }

@@ -91,14 +91,14 @@ public sealed class EventsApiTests : IAsyncLifetime
         var response = await PostAsync(_app.Client, new { deviceId = "device-3", events = new[] { View("skewed", future), View("fine", now.AddHours(-2)) } });
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var rows = await LakeAsync("SELECT event_id, clock_skewed, CAST(epoch(client_time) AS BIGINT), CAST(epoch(event_time) AS BIGINT), CAST(epoch(received_at) AS BIGINT) FROM events ORDER BY event_id");
+        var rows = await LakeAsync("SELECT event_id, clock_skewed, epoch_ms(client_time), epoch_ms(event_time), epoch_ms(received_at) FROM events ORDER BY event_id");
         var fine = rows.Single(r => r[0] == "fine");
         var skewed = rows.Single(r => r[0] == "skewed");
         Assert.Equal(["False", ""], fine[1..3]);
         Assert.Equal("True", skewed[1]);
-        Assert.Equal(future.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), skewed[2]);
+        Assert.Equal(future.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), skewed[2]);
         Assert.Equal(skewed[4], skewed[3]);
-        Assert.InRange(long.Parse(skewed[3], System.Globalization.CultureInfo.InvariantCulture), now.ToUnixTimeSeconds() - 60, now.ToUnixTimeSeconds() + 60);
+        Assert.InRange(long.Parse(skewed[3], System.Globalization.CultureInfo.InvariantCulture), now.ToUnixTimeMilliseconds() - 60_000, now.ToUnixTimeMilliseconds() + 60_000);
     }
 
     [Fact]
