@@ -30,12 +30,14 @@ public static class AnalyticsSetup
         services.AddSingleton<HistoryImporter>();
         services.AddSingleton<SegmentAnalysis>();
 
+        // Unmonitored: every instance may fire it, since the compactor's lease lets one run at a time, and a missed
+        // occurrence only means that the next one moves a little more.
         app.Functions.AddTimer(CompactFunction, Schedule(configuration, "Lake:CompactionSchedule", "*/10 * * * * *"), async (_, context) =>
         {
             var report = await context.Services.GetRequiredService<LakeCompactor>().RunAsync(budget, context.CancellationToken);
             // Customers whose orders just reached the lake get their features refreshed at once, not tomorrow night.
             await context.Services.GetRequiredService<CustomerInsightsService>().RefreshAsync(report.CustomersWithNewOrders, context.CancellationToken);
-        });
+        }, useMonitor: false);
         app.Functions.MapHistoryApi().MapSegmentsApi();
         app.AddCommand("import-history", HistoryApi.ImportCommandAsync);
         return app;
