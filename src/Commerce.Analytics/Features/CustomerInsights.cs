@@ -15,11 +15,12 @@ public sealed record InsightsRun(DateTime AsOf, int Customers, int TiersChanged,
 /// Customer insights for serving: computed for everyone from the lake (nightly, or on demand as of a date),
 /// kept one document per customer with the population context they were scored against, and refreshed for
 /// single customers when their orders reach the lake. The membership tier is written to the customer, where
-/// pricing's members' promotions read it.
+/// pricing's members' promotions read it; each full run also leaves a snapshot of the accounts in the lake.
 /// </summary>
 public sealed class CustomerInsightsService(
     IDocumentStore documents,
     Lake.Lake lake,
+    LakeWriter writer,
     CustomerService customers,
     CustomerFeatureBuilder builder,
     TimeProvider time,
@@ -53,6 +54,9 @@ public sealed class CustomerInsightsService(
         var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
         await container.UpsertAsync(ContextPartition, "latest", set.Context, cancellationToken).ConfigureAwait(false);
         var tiersChanged = await StoreAsync(set.Customers, cancellationToken).ConfigureAwait(false);
+        // Read again for the snapshot, which should show the tiers just written.
+        var accounts = await ProfilesAsync(cancellationToken).ConfigureAwait(false);
+        await writer.WriteAsync(new LakeBatch([], [], [], [.. accounts.Values], time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Computed insights of {Customers} customers as of {AsOf:yyyy-MM-dd}; {Tiers} membership tiers changed", set.Customers.Count, asOf, tiersChanged);
         return new InsightsRun(asOf, set.Customers.Count, tiersChanged, set);
     }

@@ -53,6 +53,9 @@ public sealed class HistoryImportTests(OnlineRetailHistoryFixture history)
             fromLake[reader.GetString(0)] = reader.GetDecimal(1);
         Assert.Equal(byMonth.OrderBy(m => m.Key), fromLake.OrderBy(m => m.Key));
         Assert.Equal(_recount.MatchedReturns.Sum(r => r.Quantity * r.Price), await LakeAsync<decimal>("SELECT sum(amount) FROM order_lines WHERE kind = 'return'"));
+        // The insights run left a snapshot of every account, tiers included.
+        Assert.Equal(_recount.Raw.Where(r => r.Customer.Length > 0).Select(r => r.Customer).Distinct().Count(), await LakeAsync<long>("SELECT count(DISTINCT customer_id) FROM customers"));
+        Assert.True(await LakeAsync<long>("SELECT count(*) FROM customers WHERE membership_tier = 'Platinum'") > 0);
         // 536365 was invoiced on 1 December 2010 at 08:26 UK time, which is UTC in winter.
         Assert.Equal("2010-12-01 08:26:00", await LakeAsync<string>("SELECT CAST(placed_at AS VARCHAR) FROM orders WHERE order_id = '536365' AND date = DATE '2010-12-01'"));
     }

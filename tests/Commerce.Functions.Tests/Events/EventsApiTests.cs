@@ -122,4 +122,16 @@ public sealed class EventsApiTests : IAsyncLifetime
         Assert.All(new[] { anonymous, empty, tooMany, notJson, badToken }, r => Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType));
         Assert.Empty(await LakeAsync("SELECT event_id FROM events"));
     }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_event_history_insight_and_segment_routes_and_the_events_body()
+    {
+        var document = (await _app.Client.GetFromJsonAsync<JsonObject>("/api/openapi.json"))!;
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToHashSet();
+
+        Assert.Superset(new HashSet<string> { "/api/events", "/api/analytics/history", "/api/analytics/segments", "/api/customers/{id}/insights", "/api/customers/me/insights" }, paths);
+        var body = document["paths"]!["/api/events"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!.ToJsonString();
+        Assert.Contains("EventBatchRequest", body);
+        Assert.Contains("ClientEventRequest", document["components"]!["schemas"]!.ToJsonString());
+    }
 }
