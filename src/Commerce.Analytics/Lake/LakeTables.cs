@@ -2,14 +2,19 @@ namespace Commerce.Analytics.Lake;
 
 /// <summary>
 /// A table of the lake: Parquet files under `{Name}/date=YYYY-MM-DD/`, the date being the UTC day of
-/// <see cref="TimeColumn"/>. <see cref="Key"/> is the SQL expression that identifies a row: the lake never
-/// holds two rows with the same key, which is what makes writing a batch again harmless.
+/// <see cref="TimeColumn"/>. <see cref="Key"/> are the columns that identify a row (nulls equal to nulls): the
+/// lake never holds two rows with the same key, which is what makes writing a batch again harmless.
 /// </summary>
-public sealed record LakeTable(string Name, IReadOnlyList<(string Name, string Type)> Columns, string TimeColumn, string Key)
+public sealed record LakeTable(string Name, IReadOnlyList<(string Name, string Type)> Columns, string TimeColumn, IReadOnlyList<string> Key)
 {
     public string ColumnList => string.Join(", ", Columns.Select(c => c.Name));
 
     public string Definition => string.Join(", ", Columns.Select(c => $"{c.Name} {c.Type}"));
+
+    public string KeyList => string.Join(", ", Key);
+
+    /// <summary>The join condition "same key" between two aliases of the table.</summary>
+    public string SameKey(string left, string right) => string.Join(" AND ", Key.Select(k => $"{left}.{k} IS NOT DISTINCT FROM {right}.{k}"));
 }
 
 /// <summary>The lake's tables and their columns, the one definition writers and readers share.</summary>
@@ -28,7 +33,7 @@ public static class LakeTables
     ],
         TimeColumn: "event_time",
         // A client's ids are its own: unique per customer or device. The system's are unique as they are.
-        Key: "CASE WHEN source = 'system' THEN event_id ELSE coalesce(customer_id, '') || '|' || coalesce(device_id, '') || '|' || event_id END");
+        Key: ["source", "customer_id", "device_id", "event_id"]);
 
     public static readonly LakeTable Orders = new("orders",
     [
@@ -38,7 +43,7 @@ public static class LakeTables
         ("processing_ms", "DOUBLE"),
     ],
         TimeColumn: "placed_at",
-        Key: "order_id");
+        Key: ["order_id"]);
 
     /// <summary>Lines of completed orders: sales, and returns as negative quantities at the time they came back.</summary>
     public static readonly LakeTable OrderLines = new("order_lines",
@@ -48,7 +53,7 @@ public static class LakeTables
         ("list_unit_price", Money), ("discounted", "BOOLEAN"), ("currency", "VARCHAR"), ("country", "VARCHAR"), ("booked_at", "TIMESTAMP"),
     ],
         TimeColumn: "booked_at",
-        Key: "order_id || '|' || line_id");
+        Key: ["order_id", "line_id"]);
 
     /// <summary>Customer accounts as they were on the day of the snapshot.</summary>
     public static readonly LakeTable Customers = new("customers",
@@ -57,7 +62,7 @@ public static class LakeTables
         ("company_size", "VARCHAR"), ("membership_tier", "VARCHAR"), ("created_at", "TIMESTAMP"), ("snapshot_at", "TIMESTAMP"),
     ],
         TimeColumn: "snapshot_at",
-        Key: "customer_id || '|' || CAST(snapshot_at AS VARCHAR)");
+        Key: ["customer_id", "snapshot_at"]);
 
     public static readonly IReadOnlyList<LakeTable> All = [Events, Orders, OrderLines, Customers];
 }

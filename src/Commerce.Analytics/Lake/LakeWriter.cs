@@ -82,11 +82,11 @@ public sealed class LakeWriter(Lake lake)
             if (fill(appender) == 0)
                 return 0;
         }
-        LakeSession.Execute(connection, $"CREATE TABLE fresh_{table.Name} AS SELECT DISTINCT ON ({table.Key}) *, CAST({table.TimeColumn} AS DATE) AS date FROM incoming_{table.Name}");
+        LakeSession.Execute(connection, $"CREATE TABLE unique_{table.Name} AS SELECT DISTINCT ON ({table.KeyList}) *, CAST({table.TimeColumn} AS DATE) AS date FROM incoming_{table.Name}");
         var days = new List<DateOnly>();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = $"SELECT DISTINCT date FROM fresh_{table.Name}";
+            command.CommandText = $"SELECT DISTINCT date FROM unique_{table.Name}";
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 days.Add(reader.GetFieldValue<DateOnly>(0));
@@ -94,8 +94,9 @@ public sealed class LakeWriter(Lake lake)
         if (days.Count == 0)
             return 0;
         var existing = await lake.FilesAsync(table, days, cancellationToken).ConfigureAwait(false);
-        if (existing.Count > 0)
-            LakeSession.Execute(connection, $"DELETE FROM fresh_{table.Name} WHERE ({table.Key}) IN (SELECT {table.Key} FROM read_parquet({LakeSession.FileList(existing)}, union_by_name = true))");
+        LakeSession.Execute(connection, existing.Count == 0
+            ? $"CREATE TABLE fresh_{table.Name} AS SELECT * FROM unique_{table.Name}"
+            : $"CREATE TABLE fresh_{table.Name} AS SELECT n.* FROM unique_{table.Name} n ANTI JOIN read_parquet({LakeSession.FileList(existing)}, union_by_name = true) e ON {table.SameKey("n", "e")}");
 
         int rows;
         using (var count = connection.CreateCommand())
