@@ -81,6 +81,14 @@ public sealed class HistoryImportTests(OnlineRetailHistoryFixture history)
         var order = (await mine.GetFromJsonAsync<JsonObject>($"/api/orders/{invoices[0]}"))!;
         Assert.Equal("Completed", (string)order["status"]!);
         Assert.Equal(customer.Where(r => r.Invoice == invoices[0]).Sum(r => r.Quantity * r.Price), (decimal)order["total"]!);
+
+        // A matched cancellation shows on the order it took goods back from.
+        var returned = _recount.MatchedReturns[0];
+        using var theirs = history.App.ClientFor(returned.Customer);
+        var withReturn = await Task.WhenAll(_recount.Sales.Where(r => r.Customer == returned.Customer && r.Code == returned.Code).Select(r => r.Invoice).Distinct()
+            .Select(id => theirs.GetFromJsonAsync<JsonObject>($"/api/orders/{id}")));
+        var shown = withReturn.SelectMany(o => o!["returns"]!.AsArray()).Where(r => (string)r!["returnId"]! == returned.Invoice && (string)r["sku"]! == returned.Code).ToList();
+        Assert.Equal(-returned.Quantity, (int)Assert.Single(shown)!["quantity"]!);
     }
 
     [Fact]
