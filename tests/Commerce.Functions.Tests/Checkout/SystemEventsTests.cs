@@ -20,10 +20,13 @@ public sealed class SystemEventsTests : IAsyncLifetime
 
     private Task<List<string[]>> LakeAsync(string sql, params object?[] parameters) => LakeRows.QueryAsync(_shop.App.Services, sql, parameters);
 
-    private async Task<string> PlaceAsync(string customer, string method, string sku, int quantity, params string[] until)
+    private async Task<string> PlaceAsync(string customer, string method, string sku, int quantity, params string[] until) =>
+        await PlaceAsync(customer, new { paymentMethod = method, lines = new[] { new { sku, quantity } } }, until);
+
+    private async Task<string> PlaceAsync(string customer, object checkout, params string[] until)
     {
         var client = _shop.Customer(customer);
-        var placed = await Shop.CheckoutAsync(client, new { paymentMethod = method, lines = new[] { new { sku, quantity } } });
+        var placed = await Shop.CheckoutAsync(client, checkout);
         Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
         var id = (string)(await placed.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
         await Shop.WaitForStatusAsync(client, id, until);
@@ -43,7 +46,17 @@ public sealed class SystemEventsTests : IAsyncLifetime
         Assert.All(events.Where(e => e[0] != "payment_attempted"), e => Assert.Equal(30m, decimal.Parse(e[4], System.Globalization.CultureInfo.InvariantCulture)));
         var order = Assert.Single(await LakeAsync("SELECT status, total, processing_ms > 0 FROM orders WHERE order_id = $1", id));
         Assert.Equal(["Completed", "30.0000", "True"], order);
-        Assert.Equal(["EV-1", "3", "10.0000"], Assert.Single(await LakeAsync("SELECT sku, quantity, unit_price FROM order_lines WHERE order_id = $1", id)));
+        Assert.Equal(["EV-1", "3", "10.0000", "10.0000", "False"], Assert.Single(await LakeAsync("SELECT sku, quantity, unit_price, list_unit_price, discounted FROM order_lines WHERE order_id = $1", id)));
+    }
+
+    [Fact]
+    public async Task A_line_bought_under_a_promotion_is_marked_discounted_against_its_list_price()
+    {
+        using var admin = _shop.Admin();
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/promotions", new { name = "Ten off", kind = "percentOff", value = 10m, coupon = "EV10" })).StatusCode);
+        var id = await PlaceAsync("ev-saver", new { paymentMethod = "pm_card_visa", coupon = "EV10", lines = new[] { new { sku = "EV-1", quantity = 2 } } }, "Completed");
+
+        Assert.Equal(["9.0000", "10.0000", "True"], Assert.Single(await LakeAsync("SELECT unit_price, list_unit_price, discounted FROM order_lines WHERE order_id = $1", id)));
     }
 
     [Fact]
