@@ -3,6 +3,8 @@ using Commerce.Bench.Catalog;
 using Commerce.Bench.Checkout;
 using Commerce.Bench.Durable;
 using Commerce.Bench.Events;
+using Commerce.Bench.Http;
+using Commerce.Bench.Recommendations;
 using Commerce.Bench.Storage;
 
 var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
@@ -14,6 +16,8 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
     ["events"] = EventsBenchmark.RunAsync,
     ["history"] = HistoryBenchmark.RunImportAsync,
     ["features"] = HistoryBenchmark.RunFeaturesAsync,
+    ["edge"] = EdgeBenchmark.RunAsync,
+    ["recommendations"] = RecommendationsBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))

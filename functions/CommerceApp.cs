@@ -7,6 +7,7 @@ using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Functions.Health;
 using Commerce.Functions.Orchestrations;
 using Commerce.Functions.Retention;
+using Commerce.Functions.Recommendations;
 using Commerce.Hosting;
 using Commerce.Hosting.Auth;
 
@@ -30,6 +31,7 @@ public static class CommerceApp
         app.AddOrders();
         app.AddAnalytics();
         app.AddRetention();
+        app.AddRecommendations();
         app.Functions
             .MapHealthApi()
             .MapOrchestrationsApi(endpoint => endpoint.RequireAdmin());

@@ -39,23 +39,14 @@ public static class CatalogBenchmark
         var (calculatorPerSecond, servicePerSecond) = await QuotesAsync(app.Services, quick);
 
         Console.WriteLine($"# {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {connections} connections on loopback, {duration.TotalSeconds:0} s per run after {warmUp.TotalSeconds:0} s warm-up; client and server share the machine");
-        Report("baseline_ping", baseline);
-        Report("product_get", product);
-        Report("product_listing", listing);
+        Measure.Report("baseline_ping", baseline);
+        Measure.Report("product_get", product);
+        Measure.Report("product_listing", listing);
         Measure.Report("product_get_ratio_to_baseline", product.RequestsPerSecond / baseline.RequestsPerSecond);
         Measure.Report("product_listing_ratio_to_baseline", listing.RequestsPerSecond / baseline.RequestsPerSecond);
         Measure.Report("price_quotes_in_process_per_s", calculatorPerSecond);
         Measure.Report("pricing_service_quotes_per_s", servicePerSecond);
         return 0;
-    }
-
-    private static void Report(string name, LoadResult result)
-    {
-        Measure.Report($"{name}_requests_per_s", result.RequestsPerSecond);
-        Measure.Report($"{name}_p50_ms", result.P50Ms);
-        Measure.Report($"{name}_p99_ms", result.P99Ms);
-        if (result.Failures > 0)
-            Measure.Report($"{name}_failures", result.Failures);
     }
 
     /// <summary>The price calculator alone, then the pricing service (catalog snapshot, price list and promotion caches) around it.</summary>

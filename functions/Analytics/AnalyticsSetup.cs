@@ -32,7 +32,7 @@ public static class AnalyticsSetup
 
         // Unmonitored: every instance may fire it, since the compactor's lease lets one run at a time, and a missed
         // occurrence only means that the next one moves a little more.
-        app.Functions.AddTimer(CompactFunction, Schedule(configuration, "Lake:CompactionSchedule", "*/10 * * * * *"), async (_, context) =>
+        app.Functions.AddTimer(CompactFunction, configuration.GetSchedule("Lake:CompactionSchedule", "*/10 * * * * *"), async (_, context) =>
         {
             var report = await context.Services.GetRequiredService<LakeCompactor>().RunAsync(budget, context.CancellationToken);
             // Customers whose orders just reached the lake get their features refreshed at once, not tomorrow night.
@@ -41,20 +41,5 @@ public static class AnalyticsSetup
         app.Functions.MapHistoryApi().MapSegmentsApi();
         app.AddCommand("import-history", HistoryApi.ImportCommandAsync);
         return app;
-    }
-
-    /// <summary>A six-field NCRONTAB schedule from a setting.</summary>
-    public static string Schedule(IConfiguration configuration, string key, string defaultValue)
-    {
-        var schedule = configuration.GetString(key) ?? defaultValue;
-        try
-        {
-            Commerce.Hosting.Timers.NCrontabSchedule.Parse(schedule);
-            return schedule;
-        }
-        catch (FormatException e)
-        {
-            throw new SettingsException(key, e.Message);
-        }
     }
 }

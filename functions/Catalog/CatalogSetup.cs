@@ -22,9 +22,15 @@ public static class CatalogSetup
         {
             RefreshInterval = configuration.GetTimeSpan("Catalog:RefreshInterval", TimeSpan.FromSeconds(2), TimeSpan.Zero, TimeSpan.FromMinutes(10)),
         };
-        var embedded = configuration.GetEnum(StorageSetup.PresetSetting, StoragePreset.Embedded) == StoragePreset.Embedded;
-        var seed = configuration.GetBool(SeedDemoDataSetting, embedded);
+        // Every preset a developer runs on one machine starts as a shop one can buy from; a deployed store never does.
+        var local = configuration.GetEnum(StorageSetup.PresetSetting, StoragePreset.Embedded) != StoragePreset.Azure;
+        var seed = configuration.GetBool(SeedDemoDataSetting, local);
 
+        app.DocumentContainers.Add(
+            ProductCatalog.ProductsContainer, ProductCatalog.CategoriesContainer, ProductCatalog.MetaContainer,
+            InventoryService.StockContainer, InventoryService.ReservationsContainer, InventoryService.ExpiryContainer,
+            PricingStore.PriceListsContainer, PricingStore.PromotionsContainer, PricingStore.RedemptionsContainer,
+            CustomerService.Container);
         var services = app.Services;
         services.AddSingleton(options);
         services.AddSingleton<ProductCatalog>();

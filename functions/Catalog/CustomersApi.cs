@@ -37,7 +37,7 @@ public static class CustomersApi
     public static async Task<Results<Ok<Customer>, ValidationProblem, ProblemHttpResult>> PatchMe(ClaimsPrincipal user, HttpContext context, CustomerService customers, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(context.Request);
-        foreach (var forbidden in new[] { "kind", "priceListId", "creditLimit", "paymentTermsDays", "membershipTier", "companyName", "industry", "companySize", "country", "id", "createdAt" })
+        foreach (var forbidden in new[] { "kind", "priceListId", "creditLimit", "creditCurrency", "paymentTermsDays", "membershipTier", "companyName", "industry", "companySize", "country", "id", "createdAt" })
         {
             if (body.Has(forbidden))
                 body.Fail(forbidden, "is set by the shop, not by the customer");
@@ -109,12 +109,19 @@ public static class CustomersApi
             Country = body.String("country", maxLength: 100),
             PriceListId = body.String("priceListId", maxLength: 64),
             CreditLimit = body.Decimal("creditLimit"),
+            CreditCurrency = body.String("creditCurrency", maxLength: 3)?.ToUpperInvariant(),
             PaymentTermsDays = body.Int("paymentTermsDays"),
             MembershipTier = body.Enum<MembershipTier>("membershipTier") ?? MembershipTier.None,
             CreatedAt = existing?.Customer.CreatedAt ?? time.GetUtcNow(),
         };
+        if (!DocumentRules.IsValidKey(id))
+            body.Fail("id", "is not an id an account can have (at most 255 characters, without '/', '\\', '?', '#' or control characters)");
         if (customer.CreditLimit < 0)
             body.Fail("creditLimit", "must be zero or more");
+        if (customer.CreditCurrency is not null && !Currencies.IsKnown(customer.CreditCurrency))
+            body.Fail("creditCurrency", $"'{customer.CreditCurrency}' is not a currency this shop accepts");
+        else if ((customer.CreditLimit is null) != (customer.CreditCurrency is null))
+            body.Fail("creditCurrency", "comes with creditLimit: the limit is an amount in this currency");
         if (customer.PaymentTermsDays is < 0 or > 365)
             body.Fail("paymentTermsDays", "must be between 0 and 365");
         if (customer.CompanySize is not null && !CompanySizes.Bands.Contains(customer.CompanySize))

@@ -23,7 +23,7 @@ public static class PricingApi
         functions.AddHttp("ListPromotions", "promotions", ["GET"], ListPromotions,
             configure: e => e.RequireAdmin().WithSummary("Every promotion, coupon codes and usage included."));
         functions.AddHttp("CreatePromotion", "promotions", ["POST"], CreatePromotion,
-            configure: e => e.RequireAdmin().WithSummary("Adds a promotion (percentage or amount off, by SKU or category, optional coupon with a usage limit)."));
+            configure: e => e.RequireAdmin().WithSummary("Adds a promotion (percentage off, or an amount off in one currency that applies only to prices in it; by SKU or category, optional coupon with a usage limit)."));
         return functions;
     }
 
@@ -123,6 +123,7 @@ public static class PricingApi
             Name = body.String("name", required: true, maxLength: 100) ?? "",
             Kind = body.Enum<PromotionKind>("kind", required: true) ?? PromotionKind.PercentOff,
             Value = body.Decimal("value", required: true) ?? 0,
+            Currency = body.String("currency", maxLength: 3)?.ToUpperInvariant(),
             Sku = body.String("sku", maxLength: 64),
             Category = body.String("category", maxLength: 64),
             ValidFrom = body.Time("validFrom"),
@@ -136,6 +137,10 @@ public static class PricingApi
             body.Fail("membershipTiers", "'none' is no membership tier; use silver, gold or platinum");
         if (promotion.Value <= 0 || (promotion.Kind == PromotionKind.PercentOff && promotion.Value > 100))
             body.Fail("value", promotion.Kind == PromotionKind.PercentOff ? "must be between 0 and 100" : "must be more than zero");
+        if (promotion.Kind == PromotionKind.AmountOff && !Currencies.IsKnown(promotion.Currency))
+            body.Fail("currency", promotion.Currency is null ? "is required: an amount off is in one currency and applies only to prices in it" : $"'{promotion.Currency}' is not a currency this shop accepts");
+        if (promotion.Kind == PromotionKind.PercentOff && promotion.Currency is not null)
+            body.Fail("currency", "is for an amount off; a percentage applies in every currency");
         if (promotion.ValidFrom >= promotion.ValidTo)
             body.Fail("validTo", "must be after validFrom");
         if (promotion.UsageLimit < 1)

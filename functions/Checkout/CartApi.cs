@@ -57,14 +57,29 @@ public static class CartApi
     private static async Task<CartView> PriceAsync(Cart cart, PricingService pricing, CancellationToken cancellationToken)
     {
         var quotes = await pricing.QuoteLinesAsync(cart.CustomerId, null, null, cart.Lines.Select(l => (l.Sku, l.Quantity)).ToList(), cancellationToken);
-        var lines = cart.Lines.Zip(quotes, (line, quote) => new CartLineView(
-            line.Sku, line.Quantity, quote.Quote?.UnitPrice, quote.Quote?.Total, quote.Quote?.Currency, quote.Quote?.AppliedRules ?? [],
-            quote.UnknownSku ? ["no longer sold"] : quote.Quote!.Problems.Select(p => p.Message).ToList())).ToList();
-        var currencies = lines.Where(l => l.Currency is not null).Select(l => l.Currency).Distinct().ToList();
-        return new CartView(lines, lines.Sum(l => l.Total ?? 0), currencies.Count == 1 ? currencies[0] : null, cart.UpdatedAt);
+        var mixed = CartCurrencies.MixedLines(cart.Lines.Zip(quotes, (line, quote) => (line.Sku, quote.Quote?.Currency)).ToList());
+        var lines = cart.Lines.Select((line, i) =>
+        {
+            var quote = quotes[i];
+            List<string> problems = quote.UnknownSku ? ["no longer sold"] : quote.Quote!.Problems.Select(p => p.Message).ToList();
+            if (mixed.TryGetValue(i, out var currencyProblem))
+                problems.Add(currencyProblem);
+            return new CartLineView(line.Sku, line.Quantity, quote.Quote?.UnitPrice, quote.Quote?.Total, quote.Quote?.Currency, quote.Quote?.AppliedRules ?? [], problems);
+        }).ToList();
+        var totals = lines.Where(l => l.Currency is not null).GroupBy(l => l.Currency!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(l => l.Total ?? 0), StringComparer.Ordinal);
+        // Amounts in different currencies are never added up.
+        var (total, currency) = totals.Count switch
+        {
+            0 => (0m, null),
+            1 => (totals.Single().Value, totals.Single().Key),
+            _ => ((decimal?)null, (string?)null),
+        };
+        return new CartView(lines, total, currency, totals, cart.UpdatedAt);
     }
 }
 
 public sealed record CartLineView(string Sku, int Quantity, decimal? UnitPrice, decimal? Total, string? Currency, IReadOnlyList<AppliedRule> AppliedRules, IReadOnlyList<string> Problems);
 
-public sealed record CartView(IReadOnlyList<CartLineView> Lines, decimal Total, string? Currency, DateTimeOffset UpdatedAt);
+/// <param name="Total">the cart's total when its lines are in one currency (<paramref name="Currency"/>); null when they are in several.</param>
+/// <param name="Totals">the total of each currency's lines.</param>
+public sealed record CartView(IReadOnlyList<CartLineView> Lines, decimal? Total, string? Currency, IReadOnlyDictionary<string, decimal> Totals, DateTimeOffset UpdatedAt);

@@ -40,11 +40,11 @@ public static class CheckoutApi
         functions.AddHttp("Checkout", "checkout", ["POST"], Checkout, configure: e => e
             .RequireCustomer()
             .WithIdempotencyKey()
-            .WithSummary("Places an order from your cart or the given lines; needs an Idempotency-Key header. Body: {\"paymentMethod\":\"pm_card_visa\",\"coupon\":...,\"shippingAddress\":{...},\"lines\":[{\"sku\":...,\"quantity\":N}]}."));
+            .WithSummary("Places an order from your cart or the given lines (all in one currency: lines in several are 422, naming each); needs an Idempotency-Key header. Body: {\"paymentMethod\":\"pm_card_visa\",\"coupon\":...,\"shippingAddress\":{...},\"lines\":[{\"sku\":...,\"quantity\":N}]}."));
         return functions;
     }
 
-    public static async Task<Results<Accepted<OrderView>, ValidationProblem>> Checkout(
+    public static async Task<Results<Accepted<OrderView>, ValidationProblem, ProblemHttpResult>> Checkout(
         HttpRequest request,
         ClaimsPrincipal user,
         CartService carts,
@@ -91,9 +91,6 @@ public static class CheckoutApi
             return TypedResults.ValidationProblem(body.Errors);
 
         var customer = (await customers.GetOrCreateAsync(customerId, cancellationToken)).Customer;
-        if (paymentMethod == PaymentMethods.NetTerms && customer is not { Kind: CustomerKind.Business, CreditLimit: not null, PaymentTermsDays: not null })
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["paymentMethod"] = ["net terms are for business accounts with credit terms"] });
-
         var quotes = await pricing.QuoteLinesAsync(customerId, null, coupon, lines.Select(l => (l.Sku, l.Quantity)).ToList(), cancellationToken);
         for (var i = 0; i < quotes.Count; i++)
         {
@@ -102,11 +99,17 @@ public static class CheckoutApi
             foreach (var problem in quotes[i].Quote?.Problems ?? [])
                 body.Fail($"lines[{i}].{problem.Field}", problem.Message);
         }
-        var currencies = quotes.Where(q => q.Quote is not null).Select(q => q.Quote!.Currency).Distinct().ToList();
-        if (currencies.Count > 1)
-            body.Fail("lines", $"an order is paid in one currency; these lines are in {string.Join(", ", currencies)}");
         if (body.Errors.Count > 0)
             return TypedResults.ValidationProblem(body.Errors);
+        if (CartCurrencies.MixedLines(quotes.Select(q => (q.Quote!.Sku, (string?)q.Quote.Currency)).ToList()) is { Count: > 0 } mixed)
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Lines in more than one currency",
+                detail: "An order is paid in one currency; buy the lines of each currency in an order of its own.",
+                extensions: new Dictionary<string, object?> { ["errors"] = mixed.ToDictionary(m => $"lines[{m.Key}]", m => new[] { m.Value }) });
+
+        var currency = quotes[0].Quote!.Currency;
+        var total = quotes.Sum(q => q.Quote!.Total);
+        if (paymentMethod == PaymentMethods.NetTerms && customer.NetTermsRefusal(total, currency) is { } refusal)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["paymentMethod"] = [refusal] });
 
         var now = time.GetUtcNow();
         var orderLines = new List<OrderLine>(quotes.Count);
@@ -124,9 +127,9 @@ public static class CheckoutApi
             Id = orderId,
             CustomerId = customerId,
             Status = OrderStatus.Placed,
-            Currency = currencies[0],
+            Currency = currency,
             Lines = orderLines,
-            Total = orderLines.Sum(l => l.LineTotal),
+            Total = total,
             PaymentMethod = paymentMethod!,
             Coupon = coupon,
             ShippingAddress = address,

@@ -1,3 +1,5 @@
+using Commerce.Catalog.Pricing;
+using Commerce.Functions.Orchestrations;
 using Commerce.Functions.Orders;
 using Commerce.Functions.Payments;
 using Commerce.Hosting;
@@ -52,7 +54,7 @@ public static class OrdersSetup
             PaymentJitter: retry.Jitter);
         var risk = new RiskSettings
         {
-            MaxOrderTotal = configuration.GetInt("Risk:MaxOrderTotal", 25_000, 1, int.MaxValue),
+            MaxOrderTotals = MaxOrderTotals(configuration),
             MaxOrdersPerWindow = configuration.GetInt("Risk:MaxOrdersPerHour", 30, 1, 100_000),
             DeniedCustomers = (configuration.GetString("Risk:DeniedCustomers") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
         };
@@ -68,6 +70,9 @@ public static class OrdersSetup
         var secrets = channels.ToDictionary(c => c, c => (IReadOnlyList<string>)((configuration.GetString($"Payments:Webhooks:{c}:Secrets") ?? defaultSecret)
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)), StringComparer.Ordinal);
 
+        app.DocumentContainers.Add(
+            OrderRepository.OrdersContainer, OrderRepository.IndexContainer, CartService.Container,
+            SandboxChannel.Container, PaymentAttemptLog.Container, RouteJournal.Container, PaymentWebhooks.Container);
         var services = app.Services;
         services.AddSingleton(retry);
         services.AddSingleton(timings);
@@ -83,6 +88,10 @@ public static class OrdersSetup
             provider.GetRequiredService<TimeProvider>(),
             callTimeout: configuration.GetTimeSpan("Payments:CallTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(2))));
         services.AddSingleton(provider => new PaymentWebhooks(secrets, provider.GetRequiredService<IDocumentStore>(), provider.GetRequiredService<TimeProvider>()));
+        // Terminating an order's lifecycle would leave its payment authorized or captured and its stock held.
+        services.AddSingleton(new TerminationRefused(OrderLifecycleOrchestrator.Name,
+            "An order lifecycle is not terminated, because that would skip refunding or voiding its payment and returning its stock. "
+            + "Cancel the order instead with POST /api/orders/{id}/cancel (admin): the lifecycle undoes what it did and records the cancellation."));
 
         app.Functions
             .MapCartApi()
@@ -91,5 +100,25 @@ public static class OrdersSetup
             .MapPaymentWebhooksApi()
             .AddIdempotencyCleanup();
         return app;
+    }
+
+    /// <summary>Risk:MaxOrderTotal:&lt;ISO currency&gt; = limit, one key per currency; without any, <see cref="RiskSettings.DefaultMaxOrderTotals"/>.</summary>
+    private static Dictionary<string, decimal> MaxOrderTotals(IConfiguration configuration)
+    {
+        const string Key = "Risk:MaxOrderTotal";
+        var section = configuration.GetSection(Key);
+        if (section.Value is not null)
+            throw new SettingsException(Key, "is set per currency, one key each: Risk:MaxOrderTotal:GBP=25000 (Risk__MaxOrderTotal__GBP in the environment).");
+        var limits = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var limit in section.GetChildren())
+        {
+            var currency = limit.Key.ToUpperInvariant();
+            if (!Currencies.IsKnown(currency))
+                throw new SettingsException(limit.Path, $"'{limit.Key}' is not a currency this shop accepts.");
+            if (string.IsNullOrEmpty(limit.Value))
+                throw new SettingsException(limit.Path, "needs the largest order total allowed in that currency, e.g. 25000.");
+            limits[currency] = configuration.GetDecimal(limit.Path, 0, 0.01m, decimal.MaxValue);
+        }
+        return limits.Count > 0 ? limits : new Dictionary<string, decimal>(RiskSettings.DefaultMaxOrderTotals, StringComparer.Ordinal);
     }
 }

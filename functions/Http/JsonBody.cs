@@ -18,6 +18,12 @@ public sealed class JsonBody(JsonElement root)
         try
         {
             using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            if (HasInvalidText(document.RootElement))
+            {
+                var refused = new JsonBody(default);
+                refused.Fail("body", "contains text that is not valid Unicode (an escaped lone surrogate)");
+                return refused;
+            }
             var body = new JsonBody(document.RootElement.Clone());
             if (!body.IsObject)
                 body.Fail("body", "must be a JSON object");
@@ -28,6 +34,39 @@ public sealed class JsonBody(JsonElement root)
             var body = new JsonBody(default);
             body.Fail("body", $"is not valid JSON: {e.Message}");
             return body;
+        }
+    }
+
+    /// <summary>
+    /// Whether a string or a property name escapes a lone surrogate, which no .NET string can hold: every read of it
+    /// would throw, so the body is refused once, here.
+    /// </summary>
+    private static bool HasInvalidText(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return false;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (HasInvalidText(property.Value))
+                            return true;
+                    }
+                    return false;
+                case JsonValueKind.Array:
+                    return element.EnumerateArray().Any(HasInvalidText);
+                default:
+                    return false;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
         }
     }
 

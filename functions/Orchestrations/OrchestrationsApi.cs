@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Commerce.Durable;
+using Commerce.Functions.Http;
 using Commerce.Hosting.Functions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -16,7 +17,7 @@ public static class OrchestrationsApi
         functions.AddHttp("GetOrchestration", "orchestrations/{id}", ["GET"], GetInstance,
             configure: e => requireAdmin(e.WithSummary("One orchestration instance; ?history=true adds its history.")));
         functions.AddHttp("TerminateOrchestration", "orchestrations/{id}/terminate", ["POST"], Terminate,
-            configure: e => requireAdmin(e.WithSummary("Stops a pending or running instance with a reason.")));
+            configure: e => requireAdmin(e.WithSummary("Stops a pending or running instance with a reason; order lifecycles are cancelled through their order instead.")));
         functions.AddHttp("RaiseOrchestrationEvent", "orchestrations/{id}/events/{name}", ["POST"], RaiseEvent,
             configure: e => requireAdmin(e.WithSummary("Raises a named event, with the JSON body as its data.")));
         return functions;
@@ -79,30 +80,42 @@ public static class OrchestrationsApi
         return TypedResults.Ok(view);
     }
 
-    public static async Task<Results<Accepted, NotFound, Conflict<ProblemDetails>>> Terminate(DurableTaskClient client, string id, [FromBody] TerminateRequest? request, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted, NotFound, ProblemHttpResult>> Terminate(
+        DurableTaskClient client, string id, [FromBody] TerminateRequest? request, [FromServices] IEnumerable<TerminationRefused> refused, CancellationToken cancellationToken)
     {
         var instance = await client.GetInstanceAsync(id, cancellationToken: cancellationToken);
         if (instance is null)
             return TypedResults.NotFound();
         if (instance.IsCompleted)
-            return TypedResults.Conflict(new ProblemDetails { Title = "Already finished", Detail = $"Instance '{id}' is {instance.RuntimeStatus}.", Status = StatusCodes.Status409Conflict });
+            return AlreadyFinished(instance);
+        if (refused.FirstOrDefault(r => string.Equals(r.Orchestration, instance.Name, StringComparison.OrdinalIgnoreCase)) is { } refusal)
+            return Preconditions.Conflict("Not terminated", refusal.Instead.Replace("{id}", id, StringComparison.Ordinal));
         await client.TerminateInstanceAsync(id, request?.Reason ?? "terminated by an operator", cancellationToken);
         return TypedResults.Accepted($"/api/orchestrations/{id}");
     }
 
-    public static async Task<Results<Accepted, NotFound, Conflict<ProblemDetails>>> RaiseEvent(DurableTaskClient client, string id, string name, [FromBody] JsonElement? data, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted, NotFound, ProblemHttpResult>> RaiseEvent(DurableTaskClient client, string id, string name, [FromBody] JsonElement? data, CancellationToken cancellationToken)
     {
         var instance = await client.GetInstanceAsync(id, cancellationToken: cancellationToken);
         if (instance is null)
             return TypedResults.NotFound();
         if (instance.IsCompleted)
-            return TypedResults.Conflict(new ProblemDetails { Title = "Already finished", Detail = $"Instance '{id}' is {instance.RuntimeStatus}.", Status = StatusCodes.Status409Conflict });
+            return AlreadyFinished(instance);
         await client.RaiseEventAsync(id, name, data, cancellationToken);
         return TypedResults.Accepted($"/api/orchestrations/{id}");
     }
+
+    private static ProblemHttpResult AlreadyFinished(OrchestrationMetadata instance) =>
+        Preconditions.Conflict("Already finished", $"Instance '{instance.InstanceId}' is {instance.RuntimeStatus}.");
 }
 
 public sealed record TerminateRequest(string? Reason);
+
+/// <summary>
+/// An orchestration that operators may not terminate, because terminating skips the undoing it would do, with
+/// what to do instead ("{id}" stands for the instance id). The area that owns the orchestration registers it.
+/// </summary>
+public sealed record TerminationRefused(string Orchestration, string Instead);
 
 public sealed record InstancePage(IReadOnlyList<InstanceView> Instances, string? ContinuationToken);
 

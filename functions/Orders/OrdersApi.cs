@@ -1,11 +1,11 @@
 using System.Security.Claims;
 using Commerce.Durable;
+using Commerce.Functions.Http;
 using Commerce.Hosting.Auth;
 using Commerce.Hosting.Functions;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Orders.Orders;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Commerce.Functions.Orders;
 
@@ -19,7 +19,7 @@ public static class OrdersApi
         functions.AddHttp("ListOrders", "orders", ["GET"], ListOrders,
             configure: e => e.RequireCustomer().WithSummary("Your orders, newest first; admins see all and filter by status, customer and date."));
         functions.AddHttp("CancelOrder", "orders/{id}/cancel", ["POST"], CancelOrder,
-            configure: e => e.RequireCustomer().WithSummary("Asks to cancel an order that has not shipped yet (owner)."));
+            configure: e => e.RequireCustomer().WithSummary("Asks to cancel an order that has not shipped yet (owner, or admin for the shop); its payment is refunded or voided and its stock returned."));
         functions.AddHttp("RecordShipmentEvent", "orders/{id}/shipment-events", ["POST"], RecordShipmentEvent,
             configure: e => e.RequireAdmin().WithSummary("Reports that an order has shipped or been delivered (admin or carrier)."));
         return functions;
@@ -77,24 +77,22 @@ public static class OrdersApi
         }
     }
 
-    public static async Task<Results<Accepted<OrderView>, NotFound, Conflict<ProblemDetails>>> CancelOrder(
+    public static async Task<Results<Accepted<OrderView>, NotFound, ProblemHttpResult>> CancelOrder(
         string id, ClaimsPrincipal user, OrderRepository orders, DurableTaskClient orchestrations, CancellationToken cancellationToken)
     {
         var order = await orders.GetAsync(id, cancellationToken);
-        if (order is null || order.CustomerId != user.SubjectId())
+        if (order is null || (order.CustomerId != user.SubjectId() && !user.IsAdmin()))
             return TypedResults.NotFound();
         if (!order.Cancellable)
-            return TypedResults.Conflict(new ProblemDetails
-            {
-                Status = StatusCodes.Status409Conflict,
-                Title = "Order can no longer be cancelled",
-                Detail = $"The order is {order.Status}; orders can be cancelled until they ship.",
-            });
-        await orchestrations.RaiseEventAsync(id, OrderEvents.CancelRequested, user.SubjectId(), cancellationToken);
+            return Preconditions.Conflict("Order can no longer be cancelled", $"The order is {order.Status}; orders can be cancelled until they ship.");
+        if (await orchestrations.GetInstanceAsync(id, cancellationToken: cancellationToken) is not { IsCompleted: false })
+            return Preconditions.Conflict("Order lifecycle not running",
+                "Nothing is running that could cancel the order and undo its payment and stock: its lifecycle has not started yet, or it stopped.");
+        await orchestrations.RaiseEventAsync(id, OrderEvents.CancelRequested, new CancelNotice(user.SubjectId()!, ByShop: user.IsAdmin()), cancellationToken);
         return TypedResults.Accepted($"/api/orders/{id}", OrderView.From(order));
     }
 
-    public static async Task<Results<Accepted, NotFound, ValidationProblem, Conflict<ProblemDetails>>> RecordShipmentEvent(
+    public static async Task<Results<Accepted, NotFound, ValidationProblem, ProblemHttpResult>> RecordShipmentEvent(
         string id, ShipmentEventRequest request, OrderRepository orders, DurableTaskClient orchestrations, CancellationToken cancellationToken)
     {
         var name = request.Type switch
@@ -109,7 +107,7 @@ public static class OrdersApi
         if (order is null)
             return TypedResults.NotFound();
         if (order.IsFinished)
-            return TypedResults.Conflict(new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Order is finished", Detail = $"The order is {order.Status}." });
+            return Preconditions.Conflict("Order is finished", $"The order is {order.Status}.");
         await orchestrations.RaiseEventAsync(id, name, request.Reference, cancellationToken);
         return TypedResults.Accepted($"/api/orders/{id}");
     }

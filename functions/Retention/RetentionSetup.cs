@@ -16,7 +16,7 @@ public static class RetentionSetup
         services.AddSingleton<CustomerFeatureBuilder>();
         services.AddSingleton<CustomerInsightsService>();
 
-        app.Functions.AddTimer(InsightsApi.RecomputeFunction, AnalyticsSetup.Schedule(app.Configuration, "Retention:InsightsSchedule", "0 30 2 * * *"), async (_, context) =>
+        app.Functions.AddTimer(InsightsApi.RecomputeFunction, app.Configuration.GetSchedule("Retention:InsightsSchedule", "0 30 2 * * *"), async (_, context) =>
         {
             var now = context.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
             await context.Services.GetRequiredService<CustomerInsightsService>().RecomputeAllAsync(now, context.CancellationToken);

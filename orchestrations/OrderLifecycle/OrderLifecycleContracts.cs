@@ -11,7 +11,8 @@ public sealed record OrderLifecycleInput(
     string Currency,
     string PaymentMethod,
     DateTimeOffset PlacedAt,
-    LifecycleTimings Timings);
+    LifecycleTimings Timings,
+    string? Coupon = null);
 
 public sealed record OrderLifecycleResult(OrderStatus Status, string? CancellationReason);
 
@@ -30,6 +31,15 @@ public sealed record LifecycleTimings(
 
 /// <summary>The provider's word on an asynchronous payment, raised to the instance by the webhook.</summary>
 public sealed record PaymentNotice(string EventId, string? Reason);
+
+/// <summary>A request to cancel the order, by its customer or by the shop (which cancels instead of terminating the lifecycle).</summary>
+public sealed record CancelNotice(string By, bool ByShop)
+{
+    public string Reason => ByShop ? CancellationReasons.ShopCancelled : CancellationReasons.CustomerCancelled;
+}
+
+/// <summary>The coupon an order used.</summary>
+public sealed record CouponUse(string OrderId, string Coupon);
 
 public sealed record ReserveRequest(string OrderId, IReadOnlyList<OrderLine> Lines, DateTimeOffset ExpiresAt);
 
@@ -90,6 +100,7 @@ public static class OrderActivities
     public const string Commit = "CommitStock";
     public const string Release = "ReleaseStock";
     public const string Restock = "RestockOrder";
+    public const string ReturnCoupon = "ReturnCoupon";
     public const string CreateShipment = "CreateShipment";
     public const string Record = "RecordOrderStep";
 }

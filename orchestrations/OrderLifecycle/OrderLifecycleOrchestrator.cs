@@ -7,10 +7,12 @@ namespace Commerce.Orchestrations.OrderLifecycle;
 /// Takes one order from checkout to a final state: validate, reserve stock, check risk, pay (retrying soft
 /// declines, waiting for asynchronous confirmations), confirm (capture, then commit stock), fulfil, complete.
 /// Any failure after stock is reserved undoes what was done, newest first: refund if captured, void if
-/// authorized, put committed stock back or release the reservation. Every activity is idempotent, keyed by
-/// order id and step, because the engine runs activities at least once. Activities record the steps they
-/// complete on the order themselves (reserved, awaiting payment, paid, fulfilling), so each step costs one
-/// round trip through the engine.
+/// authorized, put committed stock back or release the reservation, give the coupon use back. A cancel (the
+/// customer's, or the shop's: order lifecycles are cancelled, not terminated, so that this undoing happens)
+/// takes effect at the next step boundary, whichever step it arrives in, until the order ships. Every activity
+/// is idempotent, keyed by order id and step, because the engine runs activities at least once. Activities
+/// record the steps they complete on the order themselves (reserved, awaiting payment, paid, fulfilling), so
+/// each step costs one round trip through the engine.
 /// </summary>
 public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycleInput, OrderLifecycleResult>
 {
@@ -32,6 +34,7 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
     {
         var timings = order.Timings;
         var undo = new Stack<(string Activity, object Input, string Step)>();
+        var cancelRequested = context.WaitForExternalEvent<CancelNotice>(OrderEvents.CancelRequested);
 
         Task Record(params OrderStep[] steps) => context.CallActivityAsync(OrderActivities.Record, new OrderSteps(order.OrderId, steps), Persistent);
 
@@ -42,13 +45,24 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
                 await context.CallActivityAsync(step.Activity, step.Input, Persistent);
                 await Record(new OrderStep(step.Step));
             }
+            if (order.Coupon is not null)
+                await context.CallActivityAsync<bool>(OrderActivities.ReturnCoupon, new CouponUse(order.OrderId, order.Coupon), Persistent);
             await Record(new OrderStep("cancelled", OrderStatus.Cancelled, detail, reason));
             return new OrderLifecycleResult(OrderStatus.Cancelled, reason);
+        }
+
+        // A notice that cannot be read (an event raised by hand) cancels as the customer's would.
+        Task<OrderLifecycleResult> CancelAsAsked(string when)
+        {
+            var notice = cancelRequested.IsCompletedSuccessfully ? cancelRequested.Result : null;
+            return Cancel(notice?.Reason ?? CancellationReasons.CustomerCancelled, $"cancelled by {(notice?.ByShop == true ? "the shop" : "the customer")} {when}");
         }
 
         var validation = await context.CallActivityAsync<ValidationOutcome>(OrderActivities.Validate, order, Reliable);
         if (!validation.Valid)
             return await Cancel(CancellationReasons.InvalidOrder, validation.Problem);
+        if (cancelRequested.IsCompleted)
+            return await CancelAsAsked("before payment");
 
         // The reservation outlives every wait before the stock is committed: payment retries, then the payment deadline.
         var expiresAt = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero) + timings.PaymentRetryTimeout + timings.PaymentDeadline + TimeSpan.FromHours(1);
@@ -56,10 +70,14 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         if (!reservation.Reserved)
             return await Cancel(CancellationReasons.OutOfStock, $"not enough stock of {reservation.ShortSku}");
         undo.Push((OrderActivities.Release, order.OrderId, "stock-released"));
+        if (cancelRequested.IsCompleted)
+            return await CancelAsAsked("before payment");
 
         var risk = await context.CallActivityAsync<RiskOutcome>(OrderActivities.AssessRisk, order, Reliable);
         if (!risk.Approved)
             return await Cancel(CancellationReasons.RiskDenied, risk.Reason);
+        if (cancelRequested.IsCompleted)
+            return await CancelAsAsked("before payment");
 
         PaymentAuthorization authorization;
         try
@@ -78,20 +96,21 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         undo.Push((OrderActivities.Void, payment, "payment-voided"));
         if (authorization.Unanswered)
             await context.CallActivityAsync<int>(OrderActivities.VoidAbandoned, new AbandonedPayments(order.OrderId, authorization.AuthorizationId), Persistent);
+        if (cancelRequested.IsCompleted)
+            return await CancelAsAsked("before payment");
 
         if (authorization.Pending)
         {
             using var stopWaiting = new CancellationTokenSource();
             var confirmed = context.WaitForExternalEvent<PaymentNotice>(OrderEvents.PaymentConfirmed, stopWaiting.Token);
             var failed = context.WaitForExternalEvent<PaymentNotice>(OrderEvents.PaymentFailed, stopWaiting.Token);
-            var cancelled = context.WaitForExternalEvent<string?>(OrderEvents.CancelRequested, stopWaiting.Token);
             var deadline = context.CreateTimer(timings.PaymentDeadline, stopWaiting.Token);
-            var first = await Task.WhenAny(confirmed, failed, cancelled, deadline);
+            var first = await Task.WhenAny(confirmed, failed, cancelRequested, deadline);
             stopWaiting.Cancel();
             if (first == deadline)
                 return await Cancel(CancellationReasons.PaymentTimeout, $"no payment within {timings.PaymentDeadline}");
-            if (first == cancelled)
-                return await Cancel(CancellationReasons.CustomerCancelled, "cancelled by the customer before payment");
+            if (first == cancelRequested)
+                return await CancelAsAsked("before payment");
             if (first == failed)
                 return await Cancel(CancellationReasons.PaymentDeclined, (await failed).Reason);
             await Record(new OrderStep("payment-confirmed", Detail: (await confirmed).EventId));
@@ -106,26 +125,34 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
             return await Cancel(CancellationReasons.PaymentDeclined, $"capture failed: {failure.FailureDetails.ErrorMessage}");
         }
         undo.Clear();
-        await context.CallActivityAsync(OrderActivities.Commit, order.OrderId, Persistent);
+        if (!await context.CallActivityAsync<bool>(OrderActivities.Commit, order.OrderId, Persistent))
+        {
+            undo.Push((OrderActivities.Refund, payment, "payment-refunded"));
+            return await Cancel(CancellationReasons.OutOfStock, "the stock reservation lapsed before the payment came through and the stock has run out since");
+        }
         undo.Push((OrderActivities.Restock, order.OrderId, "stock-returned"));
         undo.Push((OrderActivities.Refund, payment, "payment-refunded"));
 
         await context.CallActivityAsync(OrderActivities.CreateShipment, order.OrderId, Persistent);
-        if (!timings.AutoFulfilment)
+        if (timings.AutoFulfilment)
+        {
+            if (cancelRequested.IsCompleted)
+                return await CancelAsAsked("before shipment");
+        }
+        else
         {
             using var stopWaiting = new CancellationTokenSource();
             var shipment = context.WaitForExternalEvent<string?>(OrderEvents.Shipped, stopWaiting.Token);
-            var cancelled = context.WaitForExternalEvent<string?>(OrderEvents.CancelRequested, stopWaiting.Token);
             var overdue = context.CreateTimer(timings.ShipmentDeadline, stopWaiting.Token);
-            var first = await Task.WhenAny(shipment, cancelled, overdue);
+            var first = await Task.WhenAny(shipment, cancelRequested, overdue);
             if (first == overdue)
             {
                 await Record(new OrderStep("shipment-overdue", Detail: $"not shipped within {timings.ShipmentDeadline}"));
-                first = await Task.WhenAny(shipment, cancelled);
+                first = await Task.WhenAny(shipment, cancelRequested);
             }
             stopWaiting.Cancel();
-            if (first == cancelled)
-                return await Cancel(CancellationReasons.CustomerCancelled, "cancelled by the customer before shipment");
+            if (first == cancelRequested)
+                return await CancelAsAsked("before shipment");
         }
         undo.Clear();
         var shipped = new OrderStep(Order.ShippedStep, OrderStatus.Shipped);

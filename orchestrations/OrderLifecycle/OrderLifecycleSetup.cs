@@ -19,6 +19,7 @@ public static class OrderLifecycleSetup
         .AddActivity<CommitStock, string, bool>(OrderActivities.Commit)
         .AddActivity<ReleaseStock, string, bool>(OrderActivities.Release)
         .AddActivity<RestockOrder, string, bool>(OrderActivities.Restock)
+        .AddActivity<ReturnCoupon, CouponUse, bool>(OrderActivities.ReturnCoupon)
         .AddActivity<CreateShipment, string, string>(OrderActivities.CreateShipment)
         .AddActivity<RecordOrderStep, OrderSteps, bool>(OrderActivities.Record);
 }

@@ -12,6 +12,14 @@ public static class OrderLifecycleStarter
     /// <summary>How far back stalled orders are looked for.</summary>
     public static readonly TimeSpan StalledSearchWindow = TimeSpan.FromDays(2);
 
+    /// <summary>An index entry whose order is still not stored this long after it was written belongs to a checkout that died in between.</summary>
+    public static readonly TimeSpan UnstoredAfter = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Starts the order's lifecycle unless it has one, in any state. A lifecycle that finished, failed or was
+    /// terminated is never started over: its order may have been paid, and a second run would find the stock
+    /// already committed and cancel the order without refunding it.
+    /// </summary>
     public static async Task StartAsync(DurableTaskClient orchestrations, Order order, LifecycleTimings timings, CancellationToken cancellationToken = default)
     {
         if (order.IsFinished)
@@ -19,8 +27,11 @@ public static class OrderLifecycleStarter
         try
         {
             await orchestrations.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name,
-                new OrderLifecycleInput(order.Id, order.CustomerId, order.Lines, order.Total, order.Currency, order.PaymentMethod, order.PlacedAt, timings),
-                new StartOrchestrationOptions(order.Id), cancellationToken).ConfigureAwait(false);
+                new OrderLifecycleInput(order.Id, order.CustomerId, order.Lines, order.Total, order.Currency, order.PaymentMethod, order.PlacedAt, timings, order.Coupon),
+                new StartOrchestrationOptions(order.Id)
+                {
+                    DedupeStatuses = [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated],
+                }, cancellationToken).ConfigureAwait(false);
         }
         catch (OrchestrationAlreadyExistsException)
         {
@@ -30,7 +41,9 @@ public static class OrderLifecycleStarter
 
     /// <summary>
     /// Starts the lifecycle of every order a checkout stored but did not get to start (the process died in
-    /// between and the client never retried), so that no stored order waits forever.
+    /// between and the client never retried), so that no stored order waits forever. Checkout writes the
+    /// order's entry in the day's index before the order itself, so every stored order is found here, wherever
+    /// its checkout stopped; an entry whose order never came is removed.
     /// </summary>
     /// <returns>how many orders were started.</returns>
     public static async Task<int> ResumeStalledAsync(OrderRepository orders, DurableTaskClient orchestrations, LifecycleTimings timings, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -44,7 +57,10 @@ public static class OrderLifecycleStarter
             {
                 if (await orchestrations.GetInstanceAsync(summary.Id, cancellationToken: cancellationToken).ConfigureAwait(false) is not null)
                     continue;
-                if (await orders.GetAsync(summary.Id, cancellationToken).ConfigureAwait(false) is not { Status: OrderStatus.Placed } order)
+                var order = await orders.GetAsync(summary.Id, cancellationToken).ConfigureAwait(false);
+                if (order is null && summary.UpdatedAt < now - UnstoredAfter)
+                    await orders.ForgetUnstoredAsync(summary, cancellationToken).ConfigureAwait(false);
+                if (order is not { Status: OrderStatus.Placed })
                     continue;
                 await StartAsync(orchestrations, order, timings, cancellationToken).ConfigureAwait(false);
                 resumed++;

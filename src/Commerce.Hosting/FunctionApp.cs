@@ -10,9 +10,11 @@ using Commerce.Hosting.Storage;
 using Commerce.Hosting.Timers;
 using Commerce.Storage;
 using Commerce.Storage.Documents;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -59,8 +61,18 @@ public sealed class FunctionAppBuilder
     public ConfigurationManager Configuration => Web.Configuration;
     public FunctionCatalog Functions { get; } = new();
 
+    /// <summary>Every document container the app uses; each area declares its own when it registers its services.</summary>
+    public DocumentContainerCatalog DocumentContainers { get; } = new DocumentContainerCatalog().Add(IdempotencyStore.Container);
+
+    /// <summary>
+    /// The port the Azure Functions host gave this custom handler (its environment variable, or the same name on the
+    /// command line); null when the app runs on its own.
+    /// </summary>
+    /// <exception cref="SettingsException">the port is not a whole number from 1 to 65535.</exception>
+    public int? CustomHandlerPort => Configuration.GetString(CustomHandlerPortVariable) is null ? null : Configuration.GetInt(CustomHandlerPortVariable, 0, 1, 65535);
+
     /// <summary>True when the Azure Functions host runs the app; the host then owns timers and queues.</summary>
-    public bool UnderFunctionsHost => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CustomHandlerPortVariable));
+    public bool UnderFunctionsHost => CustomHandlerPort is not null;
 
     public FunctionAppBuilder AddCommand(string name, FunctionAppCommand command)
     {
@@ -72,13 +84,17 @@ public sealed class FunctionAppBuilder
     public FunctionApp Build()
     {
         var configuration = Web.Configuration;
+        RequiredSettings.Check(configuration, configuration.GetEnum(StorageSetup.PresetSetting, StoragePreset.Embedded));
         var queueOptions = QueueTriggerOptions.Read(configuration);
         var timerOptions = TimerTriggerOptions.Read(configuration);
         var maxBodyBytes = configuration.GetLong("Http:MaxRequestBodyBytes", 1024 * 1024, 1024, 1024L * 1024 * 1024);
         var shutdownTimeout = configuration.GetTimeSpan("Host:ShutdownTimeout", TimeSpan.FromSeconds(30), TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        var cors = CorsSettings.Read(configuration);
+        var rateLimits = RateLimitSettings.Read(configuration);
 
-        if (UnderFunctionsHost)
-            Web.WebHost.UseUrls($"http://127.0.0.1:{Environment.GetEnvironmentVariable(CustomHandlerPortVariable)}");
+        var customHandlerPort = CustomHandlerPort;
+        if (customHandlerPort is { } port)
+            ListenForFunctionsHostOnly(port);
         else if (string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey]))
             Web.WebHost.UseUrls(DefaultUrl);
 
@@ -91,7 +107,19 @@ public sealed class FunctionAppBuilder
             foreach (var converter in DocumentJson.Options.Converters)
                 o.SerializerOptions.Converters.Add(converter);
         });
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Every optimistic retry lost to other writers of the same document: a moment later it will likely go through.
+            if (context.Exception is DocumentContentionException)
+            {
+                context.ProblemDetails.Title = "Too many changes to the same record at once";
+                context.ProblemDetails.Detail = "Other requests kept changing what this one changes; try again shortly.";
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+            }
+        });
+        if (cors.Enabled)
+            services.AddCors(o => o.AddDefaultPolicy(cors.Apply));
+        services.AddClientRateLimits(rateLimits);
         var environment = Web.Environment;
         services.AddBearerAuthentication(() => AuthSettings.Read(configuration, environment, StorageSetup.DataDirectory(configuration)));
         services.AddOpenApi(OpenApiDocumentName, options => options.AddDocumentTransformer<OpenApiDescription>());
@@ -103,35 +131,66 @@ public sealed class FunctionAppBuilder
         services.AddSingleton<QueueMessageHandler>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton(new IdempotencyOptions(configuration.GetTimeSpan("Http:IdempotencyLease", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))));
-        services.AddStorage(configuration);
+        services.AddStorage(configuration, DocumentContainers);
         // Off under the Functions host (it fires triggers itself), or by setting, for instances that only serve HTTP.
-        if (!UnderFunctionsHost && configuration.GetBool("Host:LocalTriggers", true))
+        if (customHandlerPort is null && configuration.GetBool("Host:LocalTriggers", true))
         {
             services.AddHostedService<TimerTriggerService>();
             services.AddHostedService<QueueTriggerService>();
         }
 
         var app = Web.Build();
+        // Every request comes through the host over loopback; the client is the one its front end names.
+        if (customHandlerPort is not null)
+            app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor });
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = e => e is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = e => e switch
+            {
+                Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
+                DocumentContentionException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         app.UseRouting();
+        // Before anything that can refuse a request, so that a browser can read the refusal too.
+        if (cors.Enabled)
+            app.UseCors();
         app.UseMiddleware<RequestBodyLimitMiddleware>(maxBodyBytes);
+        app.UseMiddleware<JsonCharsetMiddleware>();
         app.UseAuthentication();
+        // After authentication, so that limits count per signed-in subject; before authorization, so that refusals count too.
+        app.UseRateLimiter();
         app.UseAuthorization();
         // After authentication, so that idempotency keys belong to the caller.
         app.UseMiddleware<IdempotencyMiddleware>();
-        app.MapOpenApi("/api/openapi.json");
+        app.MapOpenApi("/api/openapi.json").RequireRateLimiting(ClientRateLimits.AnonymousReads);
         var api = app.MapGroup("/api");
         foreach (var function in Functions.Http())
         {
             var endpoint = api.MapMethods(function.Route, function.Methods, function.Handler).WithName(function.Name);
             function.Configure?.Invoke(endpoint);
+            endpoint.WithClientRateLimit(function.Methods);
         }
-        app.MapCustomHandlerEndpoints(Functions);
+        // Timer and queue invocations come from the Functions host alone; on their own, these paths do not exist.
+        if (customHandlerPort is not null)
+            app.MapCustomHandlerEndpoints(Functions);
         return new FunctionApp(app);
+    }
+
+    /// <summary>
+    /// Under the Functions host only the host may reach the app (it forwards HTTP requests and posts timer and queue
+    /// invocations): listen on loopback at the port it gave, whatever --urls or Kestrel endpoint settings say.
+    /// </summary>
+    private void ListenForFunctionsHostOnly(int port)
+    {
+        Web.WebHost.UseSetting(WebHostDefaults.PreferHostingUrlsKey, "false");
+        Web.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Configure(new ConfigurationBuilder().Build());
+            kestrel.Listen(IPAddress.Loopback, port);
+        });
     }
 
     /// <summary>

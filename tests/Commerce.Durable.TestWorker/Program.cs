@@ -11,6 +11,7 @@ var settings = CommandArguments.Parse(args);
 var count = int.Parse(settings.GetValueOrDefault("instances", "20"), System.Globalization.CultureInfo.InvariantCulture);
 
 var builder = FunctionAppBuilder.Create([.. args, "--urls", "http://127.0.0.1:0"]);
+builder.DocumentContainers.Add(CrashTest.ExecutionsContainer, CrashTest.EffectsContainer);
 builder.AddDurableTask(tasks => tasks
     .AddOrchestratorFunc<string>(CrashTest.Orchestrator, async context =>
     {

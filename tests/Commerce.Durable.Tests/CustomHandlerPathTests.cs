@@ -19,7 +19,7 @@ public sealed class CustomHandlerPathTests
     public async Task An_orchestration_completes_when_every_message_arrives_through_the_custom_handler_protocol()
     {
         var activityRuns = 0;
-        await using var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, new Dictionary<string, string> { ["Host:LocalTriggers"] = "false" },
+        await using var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, underFunctionsHost: true,
             configure: b => b.AddDurableTask(r => r
                 .AddOrchestratorFunc<int, int>("Sum", async (context, n) =>
                 {

@@ -410,6 +410,38 @@ public abstract class DurableEngineContract
     }
 
     [Fact]
+    public async Task A_finished_instance_with_one_of_the_dedupe_statuses_is_kept_instead_of_started_over()
+    {
+        var runs = 0;
+        var (app, client) = await StartAsync(r => r
+            .AddOrchestratorFunc<string>("Waits", context => context.WaitForExternalEvent<string>("Go"))
+            .AddOrchestratorFunc<string>("Counts", _ => Task.FromResult($"run {Interlocked.Increment(ref runs)}")));
+        await using var _ = app;
+        var keepFinished = new[] { OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated };
+        var completed = NewId("dedupe");
+        var terminated = NewId("dedupe");
+
+        await client.ScheduleNewOrchestrationInstanceAsync("Counts", null, new StartOrchestrationOptions(completed));
+        var first = await CompletedAsync(client, completed);
+        await client.ScheduleNewOrchestrationInstanceAsync("Waits", null, new StartOrchestrationOptions(terminated));
+        await WaitForStatusAsync(client, terminated, OrchestrationRuntimeStatus.Running);
+        await client.TerminateInstanceAsync(terminated, "stopped");
+        await CompletedAsync(client, terminated);
+
+        var kept = await Assert.ThrowsAsync<OrchestrationAlreadyExistsException>(() =>
+            client.ScheduleNewOrchestrationInstanceAsync("Counts", null, new StartOrchestrationOptions(completed) { DedupeStatuses = keepFinished }));
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, kept.Status);
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await Assert.ThrowsAsync<OrchestrationAlreadyExistsException>(() =>
+            client.ScheduleNewOrchestrationInstanceAsync("Waits", null, new StartOrchestrationOptions(terminated) { DedupeStatuses = keepFinished }))).Status);
+        var still = await client.GetInstanceAsync(completed, getInputsAndOutputs: true);
+        Assert.Equal(("run 1", first.CreatedAt), (still!.ReadOutputAs<string>(), still.CreatedAt));
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await client.GetInstanceAsync(terminated))!.RuntimeStatus);
+
+        await client.ScheduleNewOrchestrationInstanceAsync("Counts", null, new StartOrchestrationOptions(completed) { DedupeStatuses = [OrchestrationRuntimeStatus.Failed] });
+        Assert.Equal("run 2", (await CompletedAsync(client, completed)).ReadOutputAs<string>());
+    }
+
+    [Fact]
     public async Task Instances_can_be_queried_by_status_and_creation_time_with_paging()
     {
         var (app, client) = await StartAsync(r => r

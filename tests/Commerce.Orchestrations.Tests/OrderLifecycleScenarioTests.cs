@@ -39,6 +39,12 @@ public abstract class OrderLifecycleScenarioTests
         /// <summary>Per authorize attempt: "ok", "ok-after-lost-answer", "pending", "soft", "hard".</summary>
         public string[] Authorizations { get; init; } = ["ok"];
         public bool CaptureFails { get; init; }
+        /// <summary>False: the commit finds the reservation lapsed and the stock gone.</summary>
+        public bool StockCommits { get; init; } = true;
+        /// <summary>Validation fails with an error no retry helps, so the lifecycle fails.</summary>
+        public bool ValidationBreaks { get; init; }
+        /// <summary>When set, risk assessment waits until it completes.</summary>
+        public TaskCompletionSource? RiskGate { get; init; }
         public ConcurrentQueue<string> Calls { get; } = new();
         /// <summary>The authorization each call to void unanswered payments was told to keep ("" for none).</summary>
         public ConcurrentQueue<string> AbandonedKept { get; } = new();
@@ -60,9 +66,15 @@ public abstract class OrderLifecycleScenarioTests
         var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, settings, configure: b => b.AddDurableTask(r =>
         {
             r.AddOrchestrator<OrderLifecycleOrchestrator, OrderLifecycleInput, OrderLifecycleResult>(OrderLifecycleOrchestrator.Name);
-            Add(r, OrderActivities.Validate, _ => new ValidationOutcome(script.Valid, script.Valid ? null : "product archived"));
+            Add(r, OrderActivities.Validate, _ => script.ValidationBreaks
+                ? throw new PaymentDeclinedException("validation broke")
+                : new ValidationOutcome(script.Valid, script.Valid ? null : "product archived"));
             Add(r, OrderActivities.Reserve, _ => new ReservationOutcome(script.InStock, script.InStock ? null : "SKU-1"));
-            Add(r, OrderActivities.AssessRisk, _ => new RiskOutcome(script.RiskApproved, script.RiskApproved ? null : "deny list"));
+            Add(r, OrderActivities.AssessRisk, _ =>
+            {
+                script.RiskGate?.Task.Wait(TimeSpan.FromSeconds(30));
+                return new RiskOutcome(script.RiskApproved, script.RiskApproved ? null : "deny list");
+            });
             Add(r, OrderActivities.Authorize, _ =>
             {
                 var attempt = Interlocked.Increment(ref script.AuthorizeAttempts);
@@ -81,14 +93,15 @@ public abstract class OrderLifecycleScenarioTests
                 return 0;
             });
             Add(r, OrderActivities.Capture, _ => script.CaptureFails ? throw new PaymentDeclinedException("capture refused") : true);
-            foreach (var name in new[] { OrderActivities.Void, OrderActivities.Refund, OrderActivities.Commit, OrderActivities.Release, OrderActivities.Restock, OrderActivities.CreateShipment, OrderActivities.Record })
+            Add(r, OrderActivities.Commit, _ => script.StockCommits);
+            foreach (var name in new[] { OrderActivities.Void, OrderActivities.Refund, OrderActivities.Release, OrderActivities.Restock, OrderActivities.ReturnCoupon, OrderActivities.CreateShipment, OrderActivities.Record })
                 Add(r, name, _ => true);
         }));
         return (app, app.Services.GetRequiredService<DurableTaskClient>());
     }
 
-    private static OrderLifecycleInput Order(string id, LifecycleTimings? timings = null, string method = "pm_card_visa") =>
-        new(id, "c-1", [new OrderLine("SKU-1", "Lamp", 2, 10m, 20m)], 20m, "GBP", method, DateTimeOffset.UtcNow, timings ?? Fast);
+    private static OrderLifecycleInput Order(string id, LifecycleTimings? timings = null, string method = "pm_card_visa", string? coupon = null) =>
+        new(id, "c-1", [new OrderLine("SKU-1", "Lamp", 2, 10m, 20m)], 20m, "GBP", method, DateTimeOffset.UtcNow, timings ?? Fast, coupon);
 
     private static async Task<OrderLifecycleResult> RunAsync(DurableTaskClient client, OrderLifecycleInput input)
     {
@@ -100,7 +113,7 @@ public abstract class OrderLifecycleScenarioTests
     }
 
     private static List<string> Compensations(Script script) =>
-        script.Calls.Where(c => c is OrderActivities.Void or OrderActivities.Refund or OrderActivities.Release or OrderActivities.Restock).ToList();
+        script.Calls.Where(c => c is OrderActivities.Void or OrderActivities.Refund or OrderActivities.Release or OrderActivities.Restock or OrderActivities.ReturnCoupon).ToList();
 
     [Fact]
     public async Task A_good_order_goes_through_every_step_in_order_and_completes()
@@ -252,7 +265,7 @@ public abstract class OrderLifecycleScenarioTests
 
         await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
         await WaitForCallAsync(script, OrderActivities.CreateShipment);
-        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, "c-1");
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("c-1", ByShop: false));
         var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.CustomerCancelled), done.ReadOutputAs<OrderLifecycleResult>());
@@ -271,13 +284,106 @@ public abstract class OrderLifecycleScenarioTests
         await WaitForCallAsync(script, OrderActivities.CreateShipment);
         await client.RaiseEventAsync(input.OrderId, OrderEvents.Shipped, "track-1");
         await WaitForCallAsync(script, "RecordOrderStep:shipped");
-        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, "c-1");
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("c-1", ByShop: false));
         await client.RaiseEventAsync(input.OrderId, OrderEvents.Delivered, "signed");
         var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
 
         Assert.Equal(OrderStatus.Completed, done.ReadOutputAs<OrderLifecycleResult>()!.Status);
         Assert.Empty(Compensations(script));
     }
+
+    [Fact]
+    public async Task A_cancel_that_arrives_while_a_step_runs_is_honoured_when_the_step_ends_and_undoes_it()
+    {
+        var script = new Script { RiskGate = new TaskCompletionSource() };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+        var input = Order("o-cancel-mid-step");
+
+        await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
+        await WaitForCallAsync(script, OrderActivities.AssessRisk);
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("c-1", ByShop: false));
+        script.RiskGate.SetResult();
+        var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.CustomerCancelled), done.ReadOutputAs<OrderLifecycleResult>());
+        Assert.Equal([OrderActivities.Release], Compensations(script));
+        Assert.DoesNotContain(OrderActivities.Authorize, script.Calls);
+    }
+
+    [Fact]
+    public async Task The_shop_cancelling_a_paid_order_refunds_restocks_and_gives_the_coupon_back()
+    {
+        var script = new Script();
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+        var input = Order("o-shop-cancel", Fast with { AutoFulfilment = false }, coupon: "WELCOME10");
+
+        await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
+        await WaitForCallAsync(script, OrderActivities.CreateShipment);
+        await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("ops", ByShop: true));
+        var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.ShopCancelled), done.ReadOutputAs<OrderLifecycleResult>());
+        Assert.Equal([OrderActivities.Refund, OrderActivities.Restock, OrderActivities.ReturnCoupon], Compensations(script));
+    }
+
+    [Fact]
+    public async Task Stock_that_cannot_be_committed_after_the_capture_is_refunded_and_the_order_cancelled_as_out_of_stock()
+    {
+        var script = new Script { StockCommits = false };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+
+        Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.OutOfStock), await RunAsync(client, Order("o-lapsed")));
+        Assert.Equal([OrderActivities.Refund], Compensations(script));
+        Assert.DoesNotContain(OrderActivities.CreateShipment, script.Calls);
+    }
+
+    [Fact]
+    public async Task Starting_an_order_again_never_restarts_a_lifecycle_that_failed()
+    {
+        var script = new Script { ValidationBreaks = true };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+        var input = Order("o-failed");
+        await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
+        var failed = await client.WaitForInstanceCompletionAsync(input.OrderId);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, failed.RuntimeStatus);
+
+        await OrderLifecycleStarter.StartAsync(client, Placed(input), Fast);
+
+        var after = await client.GetInstanceAsync(input.OrderId);
+        Assert.Equal((OrchestrationRuntimeStatus.Failed, failed.CreatedAt), (after!.RuntimeStatus, after.CreatedAt));
+        Assert.Single(script.Calls, OrderActivities.Validate);
+    }
+
+    [Fact]
+    public async Task Starting_an_order_again_never_restarts_a_lifecycle_that_was_terminated()
+    {
+        var script = new Script { Authorizations = ["pending"] };
+        var (app, client) = await StartAsync(script);
+        await using var _ = app;
+        var input = Order("o-terminated", Fast with { PaymentDeadline = TimeSpan.FromMinutes(5) }, "pm_bank_transfer");
+        await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
+        await WaitForCallAsync(script, OrderActivities.Authorize);
+        await client.TerminateInstanceAsync(input.OrderId, "stopped by an operator");
+        var terminated = await client.WaitForInstanceCompletionAsync(input.OrderId);
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, terminated.RuntimeStatus);
+
+        await OrderLifecycleStarter.StartAsync(client, Placed(input), Fast);
+
+        var after = await client.GetInstanceAsync(input.OrderId);
+        Assert.Equal((OrchestrationRuntimeStatus.Terminated, terminated.CreatedAt), (after!.RuntimeStatus, after.CreatedAt));
+        Assert.Single(script.Calls, OrderActivities.Validate);
+    }
+
+    /// <summary>The stored order a lifecycle input was made from, as checkout or the stalled-checkout sweep would start it.</summary>
+    private static Order Placed(OrderLifecycleInput input) => new()
+    {
+        Id = input.OrderId, CustomerId = input.CustomerId, Status = OrderStatus.Placed, Currency = input.Currency, Lines = input.Lines,
+        Total = input.Total, PaymentMethod = input.PaymentMethod, PlacedAt = input.PlacedAt,
+    };
 
     private static async Task WaitForCallAsync(Script script, string call)
     {

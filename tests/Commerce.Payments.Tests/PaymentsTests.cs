@@ -41,8 +41,8 @@ public sealed class PaymentsTests : IDisposable
         return new PaymentRouter(channels.Length > 0 ? channels : defaults, new PaymentAttemptLog(store), new RouteJournal(store), _time, breaker);
     }
 
-    private static AuthorizeRequest Request(string method, string key = "o-1:authorize:1", string order = "o-1", decimal amount = 20m, decimal? limit = null, int? days = null) =>
-        new(key, order, "c-1", amount, "GBP", method, limit, days);
+    private static AuthorizeRequest Request(string method, string key = "o-1:authorize:1", string order = "o-1", decimal amount = 20m, decimal? limit = null, int? days = null, string currency = "GBP") =>
+        new(key, order, "c-1", amount, currency, method, limit, days);
 
     [Theory]
     [InlineData(PaymentMethods.Visa, ChannelOutcome.Approved, null)]
@@ -313,6 +313,28 @@ public sealed class PaymentsTests : IDisposable
     }
 
     [Fact]
+    public async Task Net_terms_credit_is_counted_per_currency()
+    {
+        var router = Router();
+
+        var pounds = await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-20:authorize:1", "o-20", 600m, 1000m, 30, "GBP"));
+        var euros = await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-21:authorize:1", "o-21", 900m, 1000m, 30, "EUR"));
+        var morePounds = await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-22:authorize:1", "o-22", 401m, 1000m, 30, "GBP"));
+        var moreEuros = await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-23:authorize:1", "o-23", 100m, 1000m, 30, "EUR"));
+
+        Assert.Equal(ChannelOutcome.Approved, pounds.Result.Outcome);
+        Assert.Equal(ChannelOutcome.Approved, euros.Result.Outcome);
+        Assert.Equal("EUR", euros.Result.Invoice!.Currency);
+        Assert.Equal(DeclineCodes.CreditLimitExceeded, morePounds.Result.DeclineCode);
+        Assert.Equal(ChannelOutcome.Approved, moreEuros.Result.Outcome);
+
+        // Voiding the euro sale frees euro credit only.
+        await router.VoidAsync("sandbox-a", "o-21", euros.Result.AuthorizationId!, 900m, "EUR", "o-21:void");
+        Assert.Equal(DeclineCodes.CreditLimitExceeded, (await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-24:authorize:1", "o-24", 401m, 1000m, 30, "GBP"))).Result.DeclineCode);
+        Assert.Equal(ChannelOutcome.Approved, (await router.AuthorizeAsync(Request(PaymentMethods.NetTerms, "o-25:authorize:1", "o-25", 900m, 1000m, 30, "EUR"))).Result.Outcome);
+    }
+
+    [Fact]
     public void Only_known_tokens_are_payment_methods()
     {
         Assert.True(PaymentMethods.IsKnown(PaymentMethods.Visa));
@@ -327,41 +349,91 @@ public sealed class PaymentsTests : IDisposable
         JsonSerializer.SerializeToUtf8Bytes(new PaymentEvent(id, PaymentEvent.Confirmed, "o-1", "auth_1", 20m, "GBP"), DocumentJson.Options);
 
     [Fact]
-    public async Task A_correctly_signed_webhook_is_accepted_once_and_then_a_duplicate()
+    public async Task A_claimed_event_is_in_progress_for_other_deliveries_and_a_duplicate_once_completed()
     {
         var webhooks = Webhooks();
         var body = EventBody();
-        var signature = PaymentWebhooks.SignatureFor("new-secret", _time.GetUtcNow(), body);
+        var check = webhooks.Verify("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", _time.GetUtcNow(), body), body);
+        Assert.Equal(WebhookVerdict.Accepted, check.Verdict);
+        Assert.Equal("o-1", check.Event!.OrderId);
 
-        var first = await webhooks.CheckAsync("sandbox-a", signature, body);
-        Assert.Equal(WebhookVerdict.Accepted, first.Verdict);
-        Assert.Equal("o-1", first.Event!.OrderId);
-        await webhooks.MarkProcessedAsync("sandbox-a", first.Event);
+        var claim = await webhooks.ClaimAsync("sandbox-a", check.Event);
+        Assert.Equal(ClaimOutcome.Claimed, claim.Outcome);
+        Assert.Equal(ClaimOutcome.InProgress, (await webhooks.ClaimAsync("sandbox-a", check.Event)).Outcome);
+        await webhooks.CompleteAsync("sandbox-a", check.Event, claim.ETag!);
 
-        Assert.Equal(WebhookVerdict.Duplicate, (await webhooks.CheckAsync("sandbox-a", signature, body)).Verdict);
-        Assert.Equal(WebhookVerdict.Accepted, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("old-secret", _time.GetUtcNow(), EventBody("evt-2")), EventBody("evt-2"))).Verdict);
+        Assert.Equal(ClaimOutcome.Processed, (await webhooks.ClaimAsync("sandbox-a", check.Event)).Outcome);
+        _time.Advance(PaymentWebhooks.ClaimLease * 3);
+        Assert.Equal(ClaimOutcome.Processed, (await webhooks.ClaimAsync("sandbox-a", check.Event)).Outcome);
+        var rotated = webhooks.Verify("sandbox-a", PaymentWebhooks.SignatureFor("old-secret", _time.GetUtcNow(), EventBody("evt-2")), EventBody("evt-2"));
+        Assert.Equal(WebhookVerdict.Accepted, rotated.Verdict);
+        Assert.Equal(ClaimOutcome.Claimed, (await webhooks.ClaimAsync("sandbox-a", rotated.Event!)).Outcome);
     }
 
     [Fact]
-    public async Task Bad_signatures_stale_times_and_missing_headers_are_refused()
+    public async Task Of_twenty_parallel_claims_on_one_event_one_wins()
+    {
+        var webhooks = Webhooks();
+        var payment = new PaymentEvent("evt-race", PaymentEvent.Confirmed, "o-1", "auth_1", 20m, "GBP");
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => webhooks.ClaimAsync("sandbox-a", payment))));
+
+        Assert.Single(claims, c => c.Outcome == ClaimOutcome.Claimed);
+        Assert.All(claims.Where(c => c.Outcome != ClaimOutcome.Claimed), c => Assert.Equal(ClaimOutcome.InProgress, c.Outcome));
+    }
+
+    [Fact]
+    public async Task A_claim_whose_delivery_died_is_taken_over_after_its_lease_by_one_delivery_and_a_released_one_at_once()
+    {
+        var webhooks = Webhooks();
+        var payment = new PaymentEvent("evt-died", PaymentEvent.Confirmed, "o-1", "auth_1", 20m, "GBP");
+        Assert.Equal(ClaimOutcome.Claimed, (await webhooks.ClaimAsync("sandbox-a", payment)).Outcome);
+
+        _time.Advance(PaymentWebhooks.ClaimLease - TimeSpan.FromSeconds(1));
+        Assert.Equal(ClaimOutcome.InProgress, (await webhooks.ClaimAsync("sandbox-a", payment)).Outcome);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var takeovers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => webhooks.ClaimAsync("sandbox-a", payment))));
+        var taken = Assert.Single(takeovers, c => c.Outcome == ClaimOutcome.Claimed);
+
+        await webhooks.ReleaseAsync("sandbox-a", payment, taken.ETag!);
+        Assert.Equal(ClaimOutcome.Claimed, (await webhooks.ClaimAsync("sandbox-a", payment)).Outcome);
+    }
+
+    [Fact]
+    public void An_event_must_name_one_of_its_orders_authorizations_with_the_orders_total_and_currency()
+    {
+        var expected = new PaymentExpectation("o-1", new HashSet<string> { "auth_1", "auth_2" }, 20.00m, "GBP");
+        var matching = new PaymentEvent("evt-1", PaymentEvent.Confirmed, "o-1", "auth_2", 20m, "GBP");
+
+        Assert.Empty(PaymentWebhooks.Mismatches(matching, expected));
+        Assert.Equal(["authorizationId"], PaymentWebhooks.Mismatches(matching with { AuthorizationId = "auth_3" }, expected).Keys);
+        Assert.Equal(["amount"], PaymentWebhooks.Mismatches(matching with { Amount = 20.01m }, expected).Keys);
+        Assert.Equal(["currency"], PaymentWebhooks.Mismatches(matching with { Currency = "gbp" }, expected).Keys);
+        Assert.Equal(["authorizationId", "amount", "currency"], PaymentWebhooks.Mismatches(new PaymentEvent("evt-1", PaymentEvent.Failed, "o-1", "auth_9", 2000m, "EUR"), expected).Keys);
+    }
+
+    [Fact]
+    public void Bad_signatures_stale_times_and_missing_headers_are_refused()
     {
         var webhooks = Webhooks();
         var body = EventBody();
         var now = _time.GetUtcNow();
         var tampered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("20", "2000", StringComparison.Ordinal));
 
-        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", null, body)).Verdict);
-        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", "t=abc,v1=zz", body)).Verdict);
-        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", "t=99999999999999,v1=00", body)).Verdict);
-        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("wrong", now, body), body)).Verdict);
-        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now, body), tampered)).Verdict);
-        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now.AddMinutes(-6), body), body)).Verdict);
-        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now.AddMinutes(6), body), body)).Verdict);
-        Assert.Equal(WebhookVerdict.Accepted, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now.AddMinutes(-4), body), body)).Verdict);
-        Assert.Equal(WebhookVerdict.Unauthorized, (await webhooks.CheckAsync("sandbox-z", PaymentWebhooks.SignatureFor("new-secret", now, body), body)).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, webhooks.Verify("sandbox-a", null, body).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, webhooks.Verify("sandbox-a", "t=abc,v1=zz", body).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, webhooks.Verify("sandbox-a", "t=99999999999999,v1=00", body).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, webhooks.Verify("sandbox-a", PaymentWebhooks.SignatureFor("wrong", now, body), body).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, webhooks.Verify("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now, body), tampered).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, webhooks.Verify("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now.AddMinutes(-6), body), body).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, webhooks.Verify("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now.AddMinutes(6), body), body).Verdict);
+        Assert.Equal(WebhookVerdict.Accepted, webhooks.Verify("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now.AddMinutes(-4), body), body).Verdict);
+        Assert.Equal(WebhookVerdict.Unauthorized, webhooks.Verify("sandbox-z", PaymentWebhooks.SignatureFor("new-secret", now, body), body).Verdict);
 
         var withoutAuthorization = JsonSerializer.SerializeToUtf8Bytes(new { id = "evt-9", type = PaymentEvent.Confirmed, orderId = "o-1", amount = 20m, currency = "GBP" });
-        Assert.Equal(WebhookVerdict.Malformed, (await webhooks.CheckAsync("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now, withoutAuthorization), withoutAuthorization)).Verdict);
+        Assert.Equal(WebhookVerdict.Malformed, webhooks.Verify("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now, withoutAuthorization), withoutAuthorization).Verdict);
+        var withoutCurrency = JsonSerializer.SerializeToUtf8Bytes(new { id = "evt-9", type = PaymentEvent.Confirmed, orderId = "o-1", authorizationId = "auth_1", amount = 20m });
+        Assert.Equal(WebhookVerdict.Malformed, webhooks.Verify("sandbox-a", PaymentWebhooks.SignatureFor("new-secret", now, withoutCurrency), withoutCurrency).Verdict);
     }
 
     private sealed class ManualTime(DateTimeOffset start) : TimeProvider

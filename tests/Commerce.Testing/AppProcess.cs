@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Net.Http.Headers;
 using System.Text;
+using Commerce.Hosting.Auth;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Commerce.Testing;
 
@@ -27,7 +30,8 @@ public sealed class AppProcess : IAsyncDisposable
     public string StandardOutput { get { lock (_stdout) return _stdout.ToString(); } }
     public string StandardError { get { lock (_stderr) return _stderr.ToString(); } }
 
-    public static AppProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    /// <param name="appPath">another build of the app to run (a test host that wraps it); the app itself by default.</param>
+    public static AppProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, string? appPath = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -35,7 +39,7 @@ public sealed class AppProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
-        start.ArgumentList.Add(AppPath);
+        start.ArgumentList.Add(appPath ?? AppPath);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Storage__", StringComparison.Ordinal) || k.StartsWith("Auth__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
@@ -52,6 +56,15 @@ public sealed class AppProcess : IAsyncDisposable
         await _process.WaitForExitAsync(cancel.Token);
         _process.WaitForExit();
         return _process.ExitCode;
+    }
+
+    /// <summary>A client for the app on <paramref name="port"/> that sends a token for <paramref name="subject"/>, signed with the key the app is started with.</summary>
+    public static HttpClient ClientFor(int port, string subject, string role = Roles.Customer)
+    {
+        var issuer = new TokenIssuer(new AuthSettings("commerce", "commerce-api", new SymmetricSecurityKey(Convert.FromBase64String(FunctionAppHarness.TestSigningKey)), null), TimeProvider.System);
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(120) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issuer.Issue(subject, [role]));
+        return client;
     }
 
     /// <summary>Polls <paramref name="url"/> until it answers 2xx.</summary>

@@ -30,18 +30,20 @@ public sealed class FunctionAppHarness : IAsyncDisposable
     /// <param name="create">makes the builder from arguments (the product's own builder, or a bare one with test functions).</param>
     /// <param name="settings">settings passed on the command line, e.g. ["Queues:MaxDequeueCount"] = "3".</param>
     /// <param name="dataDirectory">share a data folder between apps; a fresh one is made and removed otherwise.</param>
+    /// <param name="underFunctionsHost">start the app as the Azure Functions host does: the port comes as its custom handler port.</param>
     public static async Task<FunctionAppHarness> StartAsync(
         Func<string[], FunctionAppBuilder> create,
         IReadOnlyDictionary<string, string>? settings = null,
         string? dataDirectory = null,
-        Action<FunctionAppBuilder>? configure = null)
+        Action<FunctionAppBuilder>? configure = null,
+        bool underFunctionsHost = false)
     {
         var owned = dataDirectory is null ? new TempDirectory("app-data") : null;
         var data = dataDirectory ?? owned!.Path;
         var port = FreePort.Next();
         var args = new List<string>
         {
-            "--urls", $"http://127.0.0.1:{port}",
+            underFunctionsHost ? $"--{FunctionAppBuilder.CustomHandlerPortVariable}={port}" : $"--urls=http://127.0.0.1:{port}",
             $"--Storage:DataDirectory={data}",
             "--LocalSettingsPath=" + Path.Combine(data, "local.settings.json"),
             $"--Auth:SigningKey={TestSigningKey}",
@@ -55,8 +57,8 @@ public sealed class FunctionAppHarness : IAsyncDisposable
         return new FunctionAppHarness(app, new Uri($"http://127.0.0.1:{port}/"), data, owned);
     }
 
-    public static Task<FunctionAppHarness> StartAsync(Action<FunctionAppBuilder> configure, IReadOnlyDictionary<string, string>? settings = null, string? dataDirectory = null) =>
-        StartAsync(FunctionAppBuilder.Create, settings, dataDirectory, configure);
+    public static Task<FunctionAppHarness> StartAsync(Action<FunctionAppBuilder> configure, IReadOnlyDictionary<string, string>? settings = null, string? dataDirectory = null, bool underFunctionsHost = false) =>
+        StartAsync(FunctionAppBuilder.Create, settings, dataDirectory, configure, underFunctionsHost);
 
     /// <summary>A client that sends a bearer token for <paramref name="subject"/> with <paramref name="roles"/>.</summary>
     public HttpClient ClientFor(string subject, params string[] roles)

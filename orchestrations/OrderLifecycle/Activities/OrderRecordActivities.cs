@@ -32,7 +32,7 @@ public sealed class AssessRisk(OrderRepository orders, RiskSettings settings, Ti
     public override async Task<RiskOutcome> RunAsync(TaskActivityContext context, OrderLifecycleInput order)
     {
         var recent = await orders.CountPlacedSinceAsync(order.CustomerId, time.GetUtcNow() - settings.VelocityWindow, context.CancellationToken);
-        var decision = RiskRules.Assess(settings, order.CustomerId, order.Total, Math.Max(recent, 1));
+        var decision = RiskRules.Assess(settings, order.CustomerId, order.Total, order.Currency, Math.Max(recent, 1));
         return new RiskOutcome(decision.Approved, decision.Reason);
     }
 }

@@ -19,7 +19,8 @@ public sealed class AuthorizePayment(PaymentRouter router, OrderRepository order
     {
         decimal? creditLimit = null;
         int? netDays = null;
-        if (request.PaymentMethod == PaymentMethods.NetTerms && (await customers.GetAsync(request.CustomerId, context.CancellationToken))?.Customer is { } customer)
+        if (request.PaymentMethod == PaymentMethods.NetTerms && (await customers.GetAsync(request.CustomerId, context.CancellationToken))?.Customer is { } customer
+            && customer.CreditCurrency == request.Currency)
             (creditLimit, netDays) = (customer.CreditLimit, customer.PaymentTermsDays);
         RoutedResult routed;
         try

@@ -24,10 +24,8 @@ public sealed class ValidateOrder(PricingService pricing, CustomerService custom
         if (order.PaymentMethod == PaymentMethods.NetTerms)
         {
             var customer = (await customers.GetAsync(order.CustomerId, context.CancellationToken))?.Customer;
-            if (customer is not { Kind: CustomerKind.Business, CreditLimit: { } limit, PaymentTermsDays: not null })
-                return new ValidationOutcome(false, "net terms are for business accounts with credit terms");
-            if (order.Total > limit)
-                return new ValidationOutcome(false, $"the total {order.Total} is above the credit limit of {limit}");
+            if ((customer is null ? Customer.WithoutCreditTerms : customer.NetTermsRefusal(order.Total, order.Currency)) is { } refusal)
+                return new ValidationOutcome(false, refusal);
         }
         return new ValidationOutcome(true, null);
     }
@@ -48,39 +46,40 @@ public sealed class ReserveStock(InventoryService inventory, OrderRepository ord
     }
 }
 
-/// <summary>The held units leave stock (on hand and reserved both go down); the order is paid.</summary>
+/// <summary>
+/// The held units leave stock (on hand and reserved both go down) and the order is paid. A reservation that lapsed
+/// before the payment came through is taken again if the units are there; if not, the answer is false and the
+/// order's timeline says which SKU ran out.
+/// </summary>
 public sealed class CommitStock(InventoryService inventory, OrderRepository orders, TimeProvider time) : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string orderId)
     {
-        await inventory.CommitAsync(orderId, await StockSkus.OfAsync(orders, orderId, context.CancellationToken), context.CancellationToken);
-        await orders.UpdateAsync(orderId, o => o.WithStep("paid", time.GetUtcNow(), OrderStatus.Paid), context.CancellationToken);
-        return true;
+        var result = await inventory.CommitAsync(orderId, context.CancellationToken);
+        await orders.UpdateAsync(orderId, o => result.Committed
+            ? o.WithStep("paid", time.GetUtcNow(), OrderStatus.Paid)
+            : o.WithStep("stock-lost", time.GetUtcNow(), detail: $"the stock reservation lapsed before the payment came through, and {result.ShortSku} has run out since"),
+            context.CancellationToken);
+        return result.Committed;
     }
 }
 
 /// <summary>The held units go back to available stock.</summary>
-public sealed class ReleaseStock(InventoryService inventory, OrderRepository orders) : TaskActivity<string, bool>
+public sealed class ReleaseStock(InventoryService inventory) : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string orderId)
     {
-        await inventory.ReleaseAsync(orderId, await StockSkus.OfAsync(orders, orderId, context.CancellationToken), context.CancellationToken);
+        await inventory.ReleaseAsync(orderId, context.CancellationToken);
         return true;
     }
 }
 
 /// <summary>Committed units come back on hand (an order cancelled after payment).</summary>
-public sealed class RestockOrder(InventoryService inventory, OrderRepository orders) : TaskActivity<string, bool>
+public sealed class RestockOrder(InventoryService inventory) : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string orderId)
     {
-        await inventory.RestockAsync(orderId, await StockSkus.OfAsync(orders, orderId, context.CancellationToken), context.CancellationToken);
+        await inventory.RestockAsync(orderId, context.CancellationToken);
         return true;
     }
-}
-
-internal static class StockSkus
-{
-    public static async Task<IReadOnlyList<string>> OfAsync(OrderRepository orders, string orderId, CancellationToken cancellationToken) =>
-        (await orders.GetAsync(orderId, cancellationToken) ?? throw new KeyNotFoundException($"Order '{orderId}' does not exist.")).Lines.Select(l => l.Sku).ToList();
 }

@@ -36,10 +36,27 @@ public sealed record Customer
     public string? Country { get; init; }
     public string? PriceListId { get; init; }
     public decimal? CreditLimit { get; init; }
+
+    /// <summary>The ISO currency of <see cref="CreditLimit"/>: net terms are granted for orders in it only.</summary>
+    public string? CreditCurrency { get; init; }
     public int? PaymentTermsDays { get; init; }
     public MembershipTier MembershipTier { get; init; } = MembershipTier.None;
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+
+    public const string WithoutCreditTerms = "net terms are for business accounts with credit terms";
+
+    /// <summary>
+    /// Why an order of <paramref name="total"/> in <paramref name="currency"/> cannot be paid on net terms, or null
+    /// when it can; what the buyer already owes is counted by the payment provider, per currency.
+    /// </summary>
+    public string? NetTermsRefusal(decimal total, string currency) => this switch
+    {
+        not { Kind: CustomerKind.Business, CreditLimit: not null, CreditCurrency: not null, PaymentTermsDays: not null } => WithoutCreditTerms,
+        _ when !string.Equals(CreditCurrency, currency, StringComparison.Ordinal) => $"net terms are granted in {CreditCurrency}; this order is in {currency}",
+        _ when total > CreditLimit => $"the total {total} {currency} is above the credit limit of {CreditLimit} {CreditCurrency}",
+        _ => null,
+    };
 }
 
 public static class CompanySizes

@@ -14,28 +14,24 @@ public sealed class CustomerService(IDocumentStore documents, TimeProvider time)
     private async Task<IDocumentContainer> ContainerAsync(CancellationToken cancellationToken) =>
         await documents.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false);
 
+    /// <returns>null also for an id no account can have (ids come from URLs).</returns>
     public async Task<(Customer Customer, string ETag)?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).ReadAsync<Customer>(Partition, id, cancellationToken).ConfigureAwait(false);
+        DocumentRules.IsValidKey(id)
+            ? await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).ReadAsync<Customer>(Partition, id, cancellationToken).ConfigureAwait(false)
+            : null;
 
     public async Task<(Customer Customer, string ETag)> GetOrCreateAsync(string id, CancellationToken cancellationToken = default)
     {
         var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
-        while (true)
+        // A create that conflicts was beaten by a concurrent first call: the next attempt reads theirs.
+        return await DocumentConflicts.RetryAsync(Container, Partition, id, async () =>
         {
             if (await container.ReadAsync<Customer>(Partition, id, cancellationToken).ConfigureAwait(false) is { } existing)
                 return existing;
             var now = time.GetUtcNow();
             var customer = new Customer { Id = id, CreatedAt = now, UpdatedAt = now };
-            try
-            {
-                var created = await container.CreateAsync(Partition, id, customer, cancellationToken).ConfigureAwait(false);
-                return (customer, created.ETag);
-            }
-            catch (DocumentConflictException)
-            {
-                // Created by a concurrent first call; read theirs.
-            }
-        }
+            return (customer, (await container.CreateAsync(Partition, id, customer, cancellationToken).ConfigureAwait(false)).ETag);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stores a new account; one that exists already is left as it is.</summary>

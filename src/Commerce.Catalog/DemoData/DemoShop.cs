@@ -115,7 +115,7 @@ public sealed class DemoShop(ProductCatalog catalog, PricingStore pricing, Custo
         await customers.PutAsync(new Customer
         {
             Id = WholesaleCustomer, Kind = CustomerKind.Business, Name = "Demo Buyer", CompanyName = "Demo Wholesale Ltd", Industry = "gift shops",
-            PriceListId = "wholesale", CreditLimit = 5000m, PaymentTermsDays = 30, MembershipTier = MembershipTier.Gold, CreatedAt = now,
+            PriceListId = "wholesale", CreditLimit = 5000m, CreditCurrency = "GBP", PaymentTermsDays = 30, MembershipTier = MembershipTier.Gold, CreatedAt = now,
         }, null, cancellationToken).ConfigureAwait(false);
         await customers.PutAsync(new Customer { Id = ConsumerCustomer, Name = "Demo Customer", CreatedAt = now }, null, cancellationToken).ConfigureAwait(false);
 

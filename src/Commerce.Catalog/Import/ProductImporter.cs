@@ -33,8 +33,9 @@ public sealed class ProductImporter(ProductCatalog catalog, TimeProvider time)
     };
 
     private static readonly string[] RequiredColumns = ["StockCode", "Description", "Quantity", "UnitPrice"];
+    private const string ExpectedColumns = "expected the Online Retail columns (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID, Country)";
 
-    /// <exception cref="ImportFormatException">the input lacks a required column.</exception>
+    /// <exception cref="ImportFormatException">the input is empty or lacks a required column.</exception>
     public async Task<ImportReport> ImportAsync(Stream seekableInput, CancellationToken cancellationToken = default)
     {
         var codes = new Dictionary<string, CodeStats>(StringComparer.Ordinal);
@@ -47,7 +48,7 @@ public sealed class ProductImporter(ProductCatalog catalog, TimeProvider time)
                 columns = record.Select((name, i) => (name.Trim(), i)).ToDictionary(c => c.Item1, c => c.i, StringComparer.OrdinalIgnoreCase);
                 var missing = RequiredColumns.Where(c => !columns.ContainsKey(c)).ToList();
                 if (missing.Count > 0)
-                    throw new ImportFormatException($"The CSV has no {string.Join(", ", missing)} column; expected the Online Retail columns (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID, Country).");
+                    throw new ImportFormatException($"The CSV has no {string.Join(", ", missing)} column; {ExpectedColumns}.");
                 continue;
             }
             if (record.Count == 1 && record[0].Length == 0)
@@ -67,6 +68,8 @@ public sealed class ProductImporter(ProductCatalog catalog, TimeProvider time)
                 && decimal.TryParse(Field("UnitPrice"), NumberStyles.Number, CultureInfo.InvariantCulture, out var price) && price > 0)
                 stats.Prices[price] = stats.Prices.GetValueOrDefault(price) + 1;
         }
+        if (columns is null)
+            throw new ImportFormatException($"The CSV is empty; {ExpectedColumns}, in a header row.");
 
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         var now = time.GetUtcNow();

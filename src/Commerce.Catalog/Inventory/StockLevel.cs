@@ -11,14 +11,18 @@ public enum ReservationState
     [JsonStringEnumMemberName("returned")] Returned,
 }
 
-public sealed record StockReservation(int Quantity, DateTimeOffset ExpiresAt, ReservationState State, DateTimeOffset UpdatedAt);
+/// <summary>A reservation's units of one SKU as the stock document counts them.</summary>
+/// <param name="Generation">the reservation's generation that took them (see <see cref="Reservation.Generation"/>).</param>
+public sealed record StockReservation(int Quantity, ReservationState State, DateTimeOffset UpdatedAt, int Generation = 1);
 
 public sealed record StockAdjustment(DateTimeOffset At, int Delta, string Reason, string By, int OnHandAfter);
 
 /// <summary>
-/// Stock of one SKU at one location. Reservations live inside it, so a reserve changes the count and
-/// records the reservation in one conditional write; that is what makes reserves idempotent by
-/// reservation id and impossible to oversell under concurrency.
+/// Stock of one SKU at one location. The units a reservation holds are entered here, so a reserve changes
+/// the count and records the hold in one conditional write: that is what makes reserves idempotent and
+/// impossible to oversell under concurrency. Only held entries and the newest finished ones stay; the
+/// reservation itself is a record of its own (<see cref="Reservation"/>), so the document does not grow
+/// with the orders the SKU has seen.
 /// </summary>
 public sealed record StockLevel
 {

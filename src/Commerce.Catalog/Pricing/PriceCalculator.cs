@@ -40,7 +40,8 @@ public sealed record PricingInput(
 /// How a price is computed — the one place, used by quotes, carts, checkout and recommendations. Rules apply
 /// in this order: list price, the customer's price list (SKU entry, else the nearest category entry), the
 /// quantity tier, minimum order quantity and pack size (which can only refuse), then promotions (the best
-/// single one, plus every stackable one; members' promotions only for the buyer's membership tier). The line is rounded once, half-even, to the currency's minor unit,
+/// single one, plus every stackable one; members' promotions only for the buyer's membership tier; amount-off ones only for
+/// prices in their currency). The line is rounded once, half-even, to the currency's minor unit,
 /// and the breakdown adds up to the total exactly.
 /// </summary>
 public static class PriceCalculator
@@ -86,7 +87,7 @@ public static class PriceCalculator
         if (quantity >= 1 && pack > 1 && quantity % pack != 0)
             problems.Add(new QuoteProblem("quantity", $"must be a multiple of {pack} ({product.Sku} is sold in packs of {pack})"));
 
-        var eligible = input.Promotions.Where(p => Applies(p, product.Sku, input.CategoryPath, input.Coupon, input.Membership, input.Now)).ToList();
+        var eligible = input.Promotions.Where(p => Applies(p, product.Sku, currency, input.CategoryPath, input.Coupon, input.Membership, input.Now)).ToList();
         var best = eligible.Where(p => !p.Stackable).MaxBy(p => DiscountPerUnit(p, unit));
         foreach (var promotion in eligible.Where(p => p.Stackable || p == best).OrderBy(p => p.Stackable))
         {
@@ -136,9 +137,11 @@ public static class PriceCalculator
         return null;
     }
 
-    private static bool Applies(Promotion promotion, string sku, IReadOnlyList<string> categoryPath, string? coupon, MembershipTier membership, DateTimeOffset now)
+    private static bool Applies(Promotion promotion, string sku, string currency, IReadOnlyList<string> categoryPath, string? coupon, MembershipTier membership, DateTimeOffset now)
     {
         if (!promotion.IsActive(now))
+            return false;
+        if (promotion.Kind == PromotionKind.AmountOff && !string.Equals(promotion.Currency, currency, StringComparison.Ordinal))
             return false;
         if (promotion.MembershipTiers.Count > 0 && !promotion.MembershipTiers.Contains(membership))
             return false;

@@ -41,8 +41,11 @@ public sealed record Promotion
     public required string Name { get; init; }
     public required PromotionKind Kind { get; init; }
 
-    /// <summary>Percent (0-100) for <see cref="PromotionKind.PercentOff"/>, per-unit amount in the product's currency otherwise.</summary>
+    /// <summary>Percent (0-100) for <see cref="PromotionKind.PercentOff"/>, per-unit amount in <see cref="Currency"/> otherwise.</summary>
     public required decimal Value { get; init; }
+
+    /// <summary>The ISO currency of an amount-off <see cref="Value"/>; it applies only to prices in that currency.</summary>
+    public string? Currency { get; init; }
 
     public string? Sku { get; init; }
     public string? Category { get; init; }
@@ -56,8 +59,18 @@ public sealed record Promotion
     /// <summary>Only customers of these membership tiers get it; empty for everyone.</summary>
     public IReadOnlyList<MembershipTier> MembershipTiers { get; init; } = [];
 
-    /// <summary>Orders that used the coupon, so that redeeming is idempotent per order.</summary>
-    public IReadOnlyList<string> RedeemedBy { get; init; } = [];
+    /// <summary>
+    /// Uses being counted or given back at this moment, one marker each, so that a repeated step changes the count
+    /// once. Empty between changes: the orders that used the coupon are records of their own (<see cref="CouponRedemption"/>),
+    /// so this document does not grow with them.
+    /// </summary>
+    public IReadOnlyList<string> Counting { get; init; } = [];
+
+    /// <summary>
+    /// Goes up whenever a marker leaves <see cref="Counting"/>. A step counts a use only if this has not moved since
+    /// before it read the use's record, so a late copy of a step that finished meanwhile cannot count it again.
+    /// </summary>
+    public long CountingEpoch { get; init; }
 
     public bool IsActive(DateTimeOffset now) => (ValidFrom is null || ValidFrom <= now) && (ValidTo is null || now < ValidTo);
 

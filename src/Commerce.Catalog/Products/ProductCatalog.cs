@@ -95,7 +95,11 @@ public sealed class ProductCatalog(IDocumentStore documents, TimeProvider time, 
         (await CurrentAsync(cancellationToken).ConfigureAwait(false)).Products.Count;
 
     public async Task<IReadOnlyCollection<StoredProduct>> AllAsync(CancellationToken cancellationToken = default) =>
-        (IReadOnlyCollection<StoredProduct>)(await CurrentAsync(cancellationToken).ConfigureAwait(false)).Products.Values;
+        (IReadOnlyCollection<StoredProduct>)(await ProductsAsync(cancellationToken).ConfigureAwait(false)).Values;
+
+    /// <summary>Every product by its normalized SKU (<see cref="Skus.Normalize"/>), from one snapshot.</summary>
+    public async Task<IReadOnlyDictionary<string, StoredProduct>> ProductsAsync(CancellationToken cancellationToken = default) =>
+        (await CurrentAsync(cancellationToken).ConfigureAwait(false)).Products;
 
     /// <exception cref="DocumentConflictException">a product with this SKU exists.</exception>
     public async Task<StoredProduct> CreateAsync(Product product, CancellationToken cancellationToken = default)
@@ -137,9 +141,12 @@ public sealed class ProductCatalog(IDocumentStore documents, TimeProvider time, 
     }
 
     /// <exception cref="DocumentPreconditionFailedException">the product changed since <paramref name="ifMatch"/>.</exception>
+    /// <returns>false when there is no such product, also for a SKU no product can have (SKUs come from URLs).</returns>
     public async Task<bool> DeleteAsync(string sku, string? ifMatch, CancellationToken cancellationToken = default)
     {
         var key = Skus.Normalize(sku);
+        if (!DocumentRules.IsValidKey(key))
+            return false;
         var container = await documents.GetContainerAsync(ProductsContainer, cancellationToken).ConfigureAwait(false);
         if (!await container.DeleteAsync(ProductsPartition, key, ifMatch, cancellationToken).ConfigureAwait(false))
             return false;

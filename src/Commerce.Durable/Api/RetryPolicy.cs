@@ -52,4 +52,8 @@ public sealed record TaskOptions(RetryPolicy? Retry = null)
 
 public sealed record SubOrchestrationOptions(string? InstanceId = null, RetryPolicy? Retry = null);
 
-public sealed record StartOrchestrationOptions(string? InstanceId = null, DateTimeOffset? StartAt = null);
+public sealed record StartOrchestrationOptions(string? InstanceId = null, DateTimeOffset? StartAt = null)
+{
+    /// <summary>Statuses of a finished instance with this id that keep it as it is instead of starting it over.</summary>
+    public IReadOnlyList<OrchestrationRuntimeStatus>? DedupeStatuses { get; init; }
+}

@@ -12,62 +12,53 @@ public sealed class DurableTaskClient(DurableStore store, InstanceNotifications 
 
     /// <summary>
     /// Schedules a new instance and returns its id. Scheduling an id that is still pending re-sends its
-    /// start (so a caller may safely retry); an id that is running is a conflict; a finished id starts over.
+    /// start (so a caller may safely retry); an id that is running is a conflict; a finished id starts over,
+    /// unless its status is one of the options' <see cref="StartOrchestrationOptions.DedupeStatuses"/>.
     /// </summary>
-    /// <exception cref="OrchestrationAlreadyExistsException">the instance is running.</exception>
+    /// <exception cref="OrchestrationAlreadyExistsException">the instance is running, or finished with a dedupe status.</exception>
     public async Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var instanceId = options?.InstanceId ?? Guid.NewGuid().ToString("N");
         DocumentRules.ValidateKey(instanceId, instanceId);
         var serialized = await store.SpillAsync(instanceId, ReplayContext.Serialize(input), cancellationToken).ConfigureAwait(false);
-        while (true)
+        var state = await DocumentConflicts.RetryAsync(DurableStore.InstancesContainer, instanceId, instanceId, async () =>
         {
             var existing = await store.LoadAsync(instanceId, cancellationToken).ConfigureAwait(false);
-            if (existing is { State: var current } && current.Status == OrchestrationRuntimeStatus.Running)
+            if (existing is { State: var current } && (current.Status == OrchestrationRuntimeStatus.Running || options?.DedupeStatuses?.Contains(current.Status) == true))
                 throw new OrchestrationAlreadyExistsException(instanceId, current.Status);
-            InstanceState state;
             if (existing is { State: { Status: OrchestrationRuntimeStatus.Pending } pending })
             {
-                if (!string.Equals(pending.Name, orchestratorName.Name, StringComparison.OrdinalIgnoreCase))
-                    throw new OrchestrationAlreadyExistsException(instanceId, pending.Status);
-                state = pending;
+                return string.Equals(pending.Name, orchestratorName.Name, StringComparison.OrdinalIgnoreCase)
+                    ? pending
+                    : throw new OrchestrationAlreadyExistsException(instanceId, pending.Status);
             }
-            else
+            var now = time.GetUtcNow();
+            // A finished instance's last step may not have sent everything yet (its parent's notice, say):
+            // send it before the record that holds it is replaced.
+            foreach (var entry in existing?.State.Outbox ?? [])
+                await store.PublishAsync(entry, now, cancellationToken).ConfigureAwait(false);
+            var started = new InstanceState
             {
-                var now = time.GetUtcNow();
-                // A finished instance's last step may not have sent everything yet (its parent's notice, say):
-                // send it before the record that holds it is replaced.
-                foreach (var entry in existing?.State.Outbox ?? [])
-                    await store.PublishAsync(entry, now, cancellationToken).ConfigureAwait(false);
-                state = new InstanceState
-                {
-                    InstanceId = instanceId,
-                    Name = orchestratorName.Name,
-                    ExecutionId = Guid.NewGuid().ToString("N"),
-                    Status = OrchestrationRuntimeStatus.Pending,
-                    IndexedStatus = OrchestrationRuntimeStatus.Pending,
-                    Input = serialized,
-                    CreatedAt = now,
-                    LastUpdatedAt = now,
-                };
-                try
-                {
-                    await store.SaveAsync(state, existing?.ETag, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is DocumentConflictException or DocumentPreconditionFailedException)
-                {
-                    continue;
-                }
-                if (existing is { } finished && DurableStore.IndexPartition(finished.State.CreatedAt) != DurableStore.IndexPartition(state.CreatedAt))
-                    await store.DeleteIndexAsync(finished.State, cancellationToken).ConfigureAwait(false);
-            }
-            await store.UpsertIndexAsync(state, cancellationToken).ConfigureAwait(false);
-            var delay = options?.StartAt is { } startAt ? startAt - time.GetUtcNow() : (TimeSpan?)null;
-            await store.SendAsync(DurableStore.ControlQueue,
-                new WorkMessage($"{state.ExecutionId}:start", instanceId, state.ExecutionId, Event: new ExecutionStarted(state.Name, state.Input, null) { Timestamp = state.CreatedAt.UtcDateTime }),
-                delay, cancellationToken).ConfigureAwait(false);
-            return instanceId;
-        }
+                InstanceId = instanceId,
+                Name = orchestratorName.Name,
+                ExecutionId = Guid.NewGuid().ToString("N"),
+                Status = OrchestrationRuntimeStatus.Pending,
+                IndexedStatus = OrchestrationRuntimeStatus.Pending,
+                Input = serialized,
+                CreatedAt = now,
+                LastUpdatedAt = now,
+            };
+            await store.SaveAsync(started, existing?.ETag, cancellationToken).ConfigureAwait(false);
+            if (existing is { } finished && DurableStore.IndexPartition(finished.State.CreatedAt) != DurableStore.IndexPartition(started.CreatedAt))
+                await store.DeleteIndexAsync(finished.State, cancellationToken).ConfigureAwait(false);
+            return started;
+        }, cancellationToken).ConfigureAwait(false);
+        await store.UpsertIndexAsync(state, cancellationToken).ConfigureAwait(false);
+        var delay = options?.StartAt is { } startAt ? startAt - time.GetUtcNow() : (TimeSpan?)null;
+        await store.SendAsync(DurableStore.ControlQueue,
+            new WorkMessage($"{state.ExecutionId}:start", instanceId, state.ExecutionId, Event: new ExecutionStarted(state.Name, state.Input, null) { Timestamp = state.CreatedAt.UtcDateTime }),
+            delay, cancellationToken).ConfigureAwait(false);
+        return instanceId;
     }
 
     public async Task<OrchestrationMetadata?> GetInstanceAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellationToken = default)

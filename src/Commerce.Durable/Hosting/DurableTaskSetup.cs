@@ -24,6 +24,7 @@ public static class DurableTaskSetup
         var controlBatch = configuration.GetInt("Durable:ControlQueue:BatchSize", 32, 1, 32);
         var workBatch = configuration.GetInt("Durable:WorkQueue:BatchSize", 32, 1, 32);
 
+        builder.DocumentContainers.Add(DurableStore.InstancesContainer, DurableStore.IndexContainer);
         var services = builder.Services;
         services.AddSingleton(registry);
         services.AddSingleton<DurableStore>();

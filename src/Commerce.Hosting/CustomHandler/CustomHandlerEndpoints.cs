@@ -13,7 +13,8 @@ namespace Commerce.Hosting.CustomHandler;
 /// <summary>
 /// The Azure Functions custom handler protocol for non-HTTP functions: the host posts
 /// {"Data":{...},"Metadata":{...}} to /&lt;FunctionName&gt; and reads {"Outputs":{},"Logs":[],"ReturnValue":null};
-/// any non-2xx answer counts as a failed invocation (the host then retries and poisons queue messages).
+/// any non-2xx answer counts as a failed invocation (the host then retries and poisons queue messages). Only the
+/// host calls these, so no client rate limit applies.
 /// </summary>
 public static class CustomHandlerEndpoints
 {
@@ -24,10 +25,12 @@ public static class CustomHandlerEndpoints
     {
         foreach (var timer in catalog.Timers())
             endpoints.MapPost("/" + timer.Name, (InvocationRequest request, FunctionInvoker invoker, CancellationToken cancellationToken) => InvokeTimerAsync(timer, request, invoker, cancellationToken))
-                .ExcludeFromDescription();
+                .ExcludeFromDescription()
+                .DisableRateLimiting();
         foreach (var queue in catalog.Queues())
             endpoints.MapPost("/" + queue.Name, (InvocationRequest request, QueueMessageHandler handler, QueueEnvelopeStore envelopes, CancellationToken cancellationToken) => InvokeQueueAsync(queue, request, handler, envelopes, cancellationToken))
-                .ExcludeFromDescription();
+                .ExcludeFromDescription()
+                .DisableRateLimiting();
     }
 
     private static async Task<IResult> InvokeTimerAsync(TimerFunction function, InvocationRequest request, FunctionInvoker invoker, CancellationToken cancellationToken)

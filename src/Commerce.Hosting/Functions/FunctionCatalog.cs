@@ -32,7 +32,7 @@ public sealed partial class FunctionCatalog
 
     /// <param name="schedule">a six-field NCRONTAB expression: second minute hour day month day-of-week.</param>
     public TimerFunction AddTimer(string name, string schedule, Func<TimerInfo, FunctionContext, Task> handler, bool runOnStartup = false, bool useMonitor = true) =>
-        Add(new TimerFunction(name, NCrontabSchedule.Parse(schedule), handler) { RunOnStartup = runOnStartup, UseMonitor = useMonitor });
+        Add(new TimerFunction(name, TimerSchedule.Parse(schedule), handler) { RunOnStartup = runOnStartup, UseMonitor = useMonitor });
 
     /// <summary>A function fed by a storage queue; each message is JSON for <typeparamref name="TMessage"/>.</summary>
     public QueueFunction AddQueue<TMessage>(string name, string queueName, Func<TMessage, FunctionContext, Task> handler, int? batchSize = null, int? newBatchThreshold = null)

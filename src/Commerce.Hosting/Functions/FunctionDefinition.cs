@@ -20,7 +20,7 @@ public sealed record HttpFunction(string Name, string Route, IReadOnlyList<strin
     public Action<RouteHandlerBuilder>? Configure { get; init; }
 }
 
-public sealed record TimerFunction(string Name, NCrontabSchedule Schedule, Func<TimerInfo, FunctionContext, Task> Handler) : FunctionDefinition(Name)
+public sealed record TimerFunction(string Name, TimerSchedule Schedule, Func<TimerInfo, FunctionContext, Task> Handler) : FunctionDefinition(Name)
 {
     /// <summary>Also fire once when the app starts (as Azure's runOnStartup; meant for development).</summary>
     public bool RunOnStartup { get; init; }

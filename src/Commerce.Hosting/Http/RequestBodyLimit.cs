@@ -28,6 +28,8 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, long defa
             feature.MaxRequestBodySize = limit;
         if (context.Request.ContentLength > limit)
         {
+            // The body will not be read, so the connection cannot carry another request: say so, or a client reuses it.
+            context.Response.Headers.Connection = "close";
             await Results.Problem(
                 statusCode: StatusCodes.Status413PayloadTooLarge,
                 title: "Request body too large",

@@ -5,7 +5,8 @@ namespace Commerce.Hosting.Settings;
 
 /// <summary>
 /// Reads the "Values" of an Azure Functions local.settings.json as flat settings ("Storage__Preset" and
-/// "Storage:Preset" both become Storage:Preset). A missing file is fine; a malformed one stops start-up.
+/// "Storage:Preset" both become Storage:Preset), and its "Host" object as Host:&lt;name&gt; (Host:CORS,
+/// Host:CORSCredentials). A missing file is fine; a malformed one stops start-up.
 /// </summary>
 public sealed class LocalSettingsSource(string path) : IConfigurationSource
 {
@@ -23,11 +24,8 @@ public sealed class LocalSettingsSource(string path) : IConfigurationSource
                 try
                 {
                     using var document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-                    if (document.RootElement.TryGetProperty("Values", out var values) && values.ValueKind == JsonValueKind.Object)
-                    {
-                        foreach (var value in values.EnumerateObject())
-                            data[value.Name.Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal)] = value.Value.ValueKind == JsonValueKind.String ? value.Value.GetString() : value.Value.GetRawText();
-                    }
+                    Add(document.RootElement, "Values", "");
+                    Add(document.RootElement, "Host", "Host" + ConfigurationPath.KeyDelimiter);
                 }
                 catch (JsonException e)
                 {
@@ -35,6 +33,14 @@ public sealed class LocalSettingsSource(string path) : IConfigurationSource
                 }
             }
             Data = data;
+
+            void Add(JsonElement root, string section, string prefix)
+            {
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(section, out var values) || values.ValueKind != JsonValueKind.Object)
+                    return;
+                foreach (var value in values.EnumerateObject())
+                    data[prefix + value.Name.Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal)] = value.Value.ValueKind == JsonValueKind.String ? value.Value.GetString() : value.Value.GetRawText();
+            }
         }
     }
 }

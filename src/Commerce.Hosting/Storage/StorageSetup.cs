@@ -11,6 +11,7 @@ using Commerce.Storage.Documents.Sqlite;
 using Commerce.Storage.Queues;
 using Commerce.Storage.Queues.Sqlite;
 using Commerce.Storage.Sqlite;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,12 +26,16 @@ public static class StorageSetup
     public const string CosmosConnectionSetting = "CosmosDb";
     public const string CosmosDatabaseSetting = "Storage:CosmosDatabase";
 
-    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="containers">the document containers the app declares; its document store opens no others.</param>
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration, DocumentContainerCatalog containers)
     {
         var preset = configuration.GetEnum(PresetSetting, StoragePreset.Embedded);
         var dataDirectory = DataDirectory(configuration);
-        services.AddSingleton(provider => Create(preset, dataDirectory, configuration, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => provider.GetRequiredService<StorageStores>().Documents);
+        services.AddSingleton(containers);
+        // The factory Azure Functions uses for identity-based connections (credential, clientId, ... sub-settings).
+        services.AddAzureClientsCore();
+        services.AddSingleton(provider => Create(preset, dataDirectory, configuration, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<AzureComponentFactory>()));
+        services.AddSingleton(provider => containers.Restrict(provider.GetRequiredService<StorageStores>().Documents));
         services.AddSingleton(provider => provider.GetRequiredService<StorageStores>().Blobs);
         services.AddSingleton(provider => provider.GetRequiredService<StorageStores>().Queues);
         services.AddSingleton<IQueueStore>(provider => provider.GetRequiredService<StorageStores>().Queues);
@@ -40,7 +45,7 @@ public static class StorageSetup
     /// <summary>Storage:DataDirectory as a full path (default .data under the working directory).</summary>
     public static string DataDirectory(IConfiguration configuration) => Path.GetFullPath(configuration.GetString(DataDirectorySetting) ?? ".data");
 
-    public static StorageStores Create(StoragePreset preset, string dataDirectory, IConfiguration configuration, TimeProvider time)
+    public static StorageStores Create(StoragePreset preset, string dataDirectory, IConfiguration configuration, TimeProvider time, AzureComponentFactory components)
     {
         var owned = new List<IDisposable>();
         IDocumentStore documents;
@@ -55,13 +60,13 @@ public static class StorageSetup
                 break;
             case StoragePreset.Azurite:
                 documents = new SqliteDocumentStore(Open(Path.Combine(dataDirectory, "documents.db"), owned));
-                (blobs, queues) = AzureStorage(configuration, AzureStorageConnection.Development);
+                (blobs, queues) = AzureStorage(configuration, components, developmentFallback: true);
                 break;
             case StoragePreset.Azure:
                 var cosmos = new CosmosDocumentStore(CosmosOptions(configuration));
                 owned.Add(cosmos);
                 documents = cosmos;
-                (blobs, queues) = AzureStorage(configuration, null);
+                (blobs, queues) = AzureStorage(configuration, components, developmentFallback: false);
                 break;
             default:
                 throw new SettingsException(PresetSetting, $"'{preset}' is not a known preset.");
@@ -69,21 +74,21 @@ public static class StorageSetup
         return new StorageStores(preset, documents, blobs, new QueueEnvelopeStore(queues, blobs, new QueueEnvelopeOptions(), time), owned);
     }
 
-    /// <summary>Blobs and queues on the account named by AzureWebJobsStorage (Azurite when unset and a fallback is given).</summary>
-    private static (IBlobStore, IQueueStore) AzureStorage(IConfiguration configuration, AzureStorageConnection? fallback)
+    /// <summary>Blobs and queues on the account named by AzureWebJobsStorage (Azurite on its default ports when unset and allowed).</summary>
+    private static (IBlobStore, IQueueStore) AzureStorage(IConfiguration configuration, AzureComponentFactory components, bool developmentFallback)
     {
-        AzureStorageConnection connection;
+        AzureStorageAccount account;
         try
         {
-            connection = fallback is not null && !configuration.GetSection(StorageConnectionSetting).Exists()
-                ? fallback
-                : AzureStorageConnection.FromConfiguration(configuration, StorageConnectionSetting);
+            account = developmentFallback && !configuration.GetSection(StorageConnectionSetting).Exists()
+                ? AzureStorageAccount.FromConnectionString("UseDevelopmentStorage=true")
+                : AzureStorageAccount.FromConfiguration(configuration, StorageConnectionSetting, components);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException)
+        catch (FormatException e)
         {
             throw new SettingsException(StorageConnectionSetting, e.Message);
         }
-        return (new AzureBlobStore(connection), new AzureQueueStore(connection));
+        return (new AzureBlobStore(account), new AzureQueueStore(account));
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ public static class CancellationReasons
     public const string PaymentTimeout = "payment_timeout";
     public const string RiskDenied = "risk_denied";
     public const string CustomerCancelled = "customer_cancelled";
+    public const string ShopCancelled = "shop_cancelled";
     public const string InvalidOrder = "invalid_order";
 }
 

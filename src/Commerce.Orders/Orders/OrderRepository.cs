@@ -49,13 +49,26 @@ public sealed class OrderRepository(IDocumentStore documents, EventOutbox outbox
             ? (await (await OrdersAsync(cancellationToken).ConfigureAwait(false)).ReadAsync<Order>(orderId, orderId, cancellationToken).ConfigureAwait(false))?.Value
             : null;
 
-    /// <summary>Stores a new order; when one with this id exists already (a retried checkout), returns that one instead.</summary>
+    /// <summary>
+    /// Stores a new order; when one with this id exists already (a retried checkout), returns that one instead.
+    /// The order's entry in the day's index is written first, so that a stored order always has one for the
+    /// stalled-checkout sweep to find, wherever a crash stops this; an entry already there is left as it is.
+    /// </summary>
     public async Task<(Order Order, bool Created)> CreateAsync(Order order, CancellationToken cancellationToken = default)
     {
-        var orders = await OrdersAsync(cancellationToken).ConfigureAwait(false);
+        var index = await IndexAsync(cancellationToken).ConfigureAwait(false);
+        var summary = Summarize(order);
         try
         {
-            await orders.CreateAsync(order.Id, order.Id, order, cancellationToken).ConfigureAwait(false);
+            await index.CreateAsync(DailyPartitions.Key(order.PlacedAt, DayPrefix), order.Id, summary, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DocumentConflictException)
+        {
+            // Written by an earlier try of this checkout, or kept up to date by the order's changes since.
+        }
+        try
+        {
+            await (await OrdersAsync(cancellationToken).ConfigureAwait(false)).CreateAsync(order.Id, order.Id, order, cancellationToken).ConfigureAwait(false);
         }
         catch (DocumentConflictException)
         {
@@ -63,9 +76,16 @@ public sealed class OrderRepository(IDocumentStore documents, EventOutbox outbox
             await RecordEventsAsync(existing, cancellationToken).ConfigureAwait(false);
             return (existing, false);
         }
-        await IndexAsync(order, cancellationToken).ConfigureAwait(false);
+        await index.UpsertAsync(CustomerPartition(order.CustomerId), order.Id, summary, cancellationToken).ConfigureAwait(false);
         await RecordEventsAsync(order, cancellationToken).ConfigureAwait(false);
         return (order, true);
+    }
+
+    /// <summary>Removes the day's index entry of an order that was never stored (its checkout died between writing the entry and the order).</summary>
+    public async Task ForgetUnstoredAsync(OrderSummary summary, CancellationToken cancellationToken = default)
+    {
+        if (await GetAsync(summary.Id, cancellationToken).ConfigureAwait(false) is null)
+            await (await IndexAsync(cancellationToken).ConfigureAwait(false)).DeleteAsync(DailyPartitions.Key(summary.PlacedAt, DayPrefix), summary.Id, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -123,11 +143,13 @@ public sealed class OrderRepository(IDocumentStore documents, EventOutbox outbox
     private Task RecordEventsAsync(Order order, CancellationToken cancellationToken) =>
         outbox.RecordAsync(OrderHistoryEvents.Subject(order.Id), OrderHistoryEvents.Of(order), cancellationToken);
 
+    private OrderSummary Summarize(Order order) => new(order.Id, order.CustomerId, order.Status, order.CancellationReason, order.Total, order.Currency,
+        order.Lines.Sum(l => l.Quantity), order.PlacedAt, time.GetUtcNow());
+
     private async Task IndexAsync(Order order, CancellationToken cancellationToken)
     {
         var index = await IndexAsync(cancellationToken).ConfigureAwait(false);
-        var summary = new OrderSummary(order.Id, order.CustomerId, order.Status, order.CancellationReason, order.Total, order.Currency,
-            order.Lines.Sum(l => l.Quantity), order.PlacedAt, time.GetUtcNow());
+        var summary = Summarize(order);
         await index.UpsertAsync(CustomerPartition(order.CustomerId), order.Id, summary, cancellationToken).ConfigureAwait(false);
         await index.UpsertAsync(DailyPartitions.Key(order.PlacedAt, DayPrefix), order.Id, summary, cancellationToken).ConfigureAwait(false);
     }

@@ -136,7 +136,7 @@ public sealed class SandboxChannel(string name, bool takenDownByChannelDownToken
             case PaymentMethods.NetTerms:
                 if (request.CreditLimit is not { } limit || request.NetDays is not { } days)
                     return new ChannelResult(ChannelOutcome.Declined, DeclineCode: "invalid_account");
-                var outstanding = await CountAsync(container, $"credit:{request.CustomerId}", request.Amount, limit, cancellationToken).ConfigureAwait(false);
+                var outstanding = await CountAsync(container, CreditPartition(request.CustomerId, request.Currency), request.Amount, limit, cancellationToken).ConfigureAwait(false);
                 if (outstanding is null)
                     return new ChannelResult(ChannelOutcome.Declined, DeclineCode: DeclineCodes.CreditLimitExceeded);
                 var now = time.GetUtcNow();
@@ -164,32 +164,34 @@ public sealed class SandboxChannel(string name, bool takenDownByChannelDownToken
     {
         await DelayAsync(cancellationToken).ConfigureAwait(false);
         var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
-        while (true)
+        var unknown = new ChannelResult(ChannelOutcome.Declined, authorizationId, UnknownAuthorization);
+        var result = unknown;
+        SandboxPayment? before = null;
+        SandboxPayment? after = null;
+        await container.ChangeAsync<SandboxPayment>(authorizationId, AuthorizationDocument, payment =>
         {
-            var current = await container.ReadAsync<SandboxPayment>(authorizationId, AuthorizationDocument, cancellationToken).ConfigureAwait(false);
-            if (current is not { Value: var payment, ETag: var etag })
-                return new ChannelResult(ChannelOutcome.Declined, authorizationId, UnknownAuthorization);
+            (before, after, result) = (payment, null, unknown);
+            if (payment is null)
+                return null;
             if (payment.Operations.TryGetValue(idempotencyKey, out var done))
-                return done;
-            var (changed, result) = operate(payment);
-            var recorded = changed with { Operations = new Dictionary<string, ChannelResult>(payment.Operations) { [idempotencyKey] = result } };
-            try
             {
-                await container.ReplaceAsync(authorizationId, AuthorizationDocument, recorded, etag, cancellationToken).ConfigureAwait(false);
+                result = done;
+                return payment;
             }
-            catch (DocumentPreconditionFailedException)
-            {
-                continue;
-            }
-            if (releasesCredit && result.Outcome == ChannelOutcome.Approved && payment.PaymentMethod == PaymentMethods.NetTerms)
-            {
-                // A voided or refunded net-terms sale frees the buyer's credit again.
-                var released = changed.State == PaymentState.Voided ? payment.Authorized : changed.Refunded - payment.Refunded;
-                await CountAsync(container, $"credit:{payment.CustomerId}", -released, null, cancellationToken).ConfigureAwait(false);
-            }
-            return result;
+            (after, result) = operate(payment);
+            return after = after with { Operations = new Dictionary<string, ChannelResult>(payment.Operations) { [idempotencyKey] = result } };
+        }, cancellationToken).ConfigureAwait(false);
+        if (releasesCredit && after is not null && result.Outcome == ChannelOutcome.Approved && before!.PaymentMethod == PaymentMethods.NetTerms)
+        {
+            // A voided or refunded net-terms sale frees the buyer's credit again.
+            var released = after.State == PaymentState.Voided ? before.Authorized : after.Refunded - before.Refunded;
+            await CountAsync(container, CreditPartition(before.CustomerId, before.Currency), -released, null, cancellationToken).ConfigureAwait(false);
         }
+        return result;
     }
+
+    /// <summary>What a buyer owes on net terms is counted per currency, as its credit limit is.</summary>
+    private static string CreditPartition(string customerId, string currency) => $"credit:{customerId}:{currency}";
 
     private string AuthorizationIdFor(string idempotencyKey) =>
         "auth_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{name}\n{idempotencyKey}")))[..24];

@@ -21,16 +21,30 @@ public enum WebhookVerdict
     Unauthorized,
     /// <summary>Signed correctly but not an event we understand: answer 400.</summary>
     Malformed,
-    /// <summary>This event id was processed before: answer 200 and do nothing again.</summary>
-    Duplicate,
 }
 
 public sealed record WebhookCheck(WebhookVerdict Verdict, PaymentEvent? Event, string? Reason);
 
+/// <summary>What an event about an order's payment must name: one of the order's authorizations on the channel, and the order's total.</summary>
+public sealed record PaymentExpectation(string OrderId, IReadOnlySet<string> AuthorizationIds, decimal Amount, string Currency);
+
+public enum ClaimOutcome
+{
+    /// <summary>This delivery may act on the event; complete or release the claim afterwards.</summary>
+    Claimed,
+    /// <summary>Another delivery is acting on it now: answer so that the provider tries again later.</summary>
+    InProgress,
+    /// <summary>Acted on before: answer 200 and do nothing again.</summary>
+    Processed,
+}
+
+public sealed record WebhookClaim(ClaimOutcome Outcome, string? ETag = null);
+
 /// <summary>
 /// Signed webhooks: the header <c>Payment-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex&gt;[,v1=...]</c> carries
 /// HMAC-SHA256 of "{t}.{body}" under the channel's secret (several v1 values allow rotating secrets);
-/// a timestamp more than five minutes away is refused, and an event id already processed is a duplicate.
+/// a timestamp more than five minutes away is refused. One delivery of an event id acts: it claims the id
+/// by creating its record (create-if-absent), so parallel deliveries cannot both act.
 /// </summary>
 public sealed class PaymentWebhooks(IReadOnlyDictionary<string, IReadOnlyList<string>> secrets, IDocumentStore documents, TimeProvider time)
 {
@@ -38,7 +52,14 @@ public sealed class PaymentWebhooks(IReadOnlyDictionary<string, IReadOnlyList<st
     public const string Container = "payment-webhooks";
     public static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
 
-    public async Task<WebhookCheck> CheckAsync(string channel, string? signatureHeader, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    /// <summary>How long a claim holds an event id before a later delivery may take over (the first one died acting on it).</summary>
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
+
+    private const string Processing = "processing";
+    private const string Processed = "processed";
+
+    /// <summary>Checks the signature and reads the event; changes nothing.</summary>
+    public WebhookCheck Verify(string channel, string? signatureHeader, ReadOnlyMemory<byte> body)
     {
         if (!secrets.TryGetValue(channel, out var channelSecrets) || channelSecrets.Count == 0)
             return new WebhookCheck(WebhookVerdict.Unauthorized, null, $"no webhook secret for channel '{channel}'");
@@ -65,17 +86,78 @@ public sealed class PaymentWebhooks(IReadOnlyDictionary<string, IReadOnlyList<st
             return new WebhookCheck(WebhookVerdict.Malformed, null, e.Message);
         }
         if (payment is null || string.IsNullOrWhiteSpace(payment.Id) || string.IsNullOrWhiteSpace(payment.OrderId) || string.IsNullOrWhiteSpace(payment.AuthorizationId)
-            || payment.Type is not (PaymentEvent.Confirmed or PaymentEvent.Failed))
+            || string.IsNullOrWhiteSpace(payment.Currency) || payment.Type is not (PaymentEvent.Confirmed or PaymentEvent.Failed))
             return new WebhookCheck(WebhookVerdict.Malformed, null, "expected id, type (PaymentConfirmed or PaymentFailed), orderId, authorizationId, amount, currency");
-        var seen = await (await documents.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false)).ReadAsync(channel, IdOf(payment.Id), cancellationToken).ConfigureAwait(false);
-        return seen is null ? new WebhookCheck(WebhookVerdict.Accepted, payment, null) : new WebhookCheck(WebhookVerdict.Duplicate, payment, "already processed");
+        return new WebhookCheck(WebhookVerdict.Accepted, payment, null);
     }
 
-    /// <summary>Remembers an accepted event once it has been acted on, so later deliveries are duplicates.</summary>
-    public async Task MarkProcessedAsync(string channel, PaymentEvent payment, CancellationToken cancellationToken = default)
+    /// <summary>Field errors (by the event's JSON names) where the event does not match what its order expects; empty when it matches.</summary>
+    public static Dictionary<string, string[]> Mismatches(PaymentEvent payment, PaymentExpectation expected)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!expected.AuthorizationIds.Contains(payment.AuthorizationId))
+            errors["authorizationId"] = [$"'{payment.AuthorizationId}' is not an authorization of order '{expected.OrderId}' on this channel"];
+        if (payment.Amount != expected.Amount)
+            errors["amount"] = [string.Create(CultureInfo.InvariantCulture, $"is {payment.Amount}; order '{expected.OrderId}' is for {expected.Amount}")];
+        if (!string.Equals(payment.Currency, expected.Currency, StringComparison.Ordinal))
+            errors["currency"] = [$"is '{payment.Currency}'; order '{expected.OrderId}' is in {expected.Currency}"];
+        return errors;
+    }
+
+    /// <summary>
+    /// Claims the event id for this delivery with a create-if-absent write. A claim older than <see cref="ClaimLease"/>
+    /// that never completed is taken over with an If-Match write, so only one later delivery gets it.
+    /// </summary>
+    public async Task<WebhookClaim> ClaimAsync(string channel, PaymentEvent payment, CancellationToken cancellationToken = default)
     {
         var container = await documents.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false);
-        await container.UpsertAsync(channel, IdOf(payment.Id), new { payment.Id, payment.OrderId, processedAt = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        var id = IdOf(payment.Id);
+        var now = time.GetUtcNow();
+        var claim = new WebhookRecord(payment.Id, payment.OrderId, Processing, now, null);
+        try
+        {
+            return new WebhookClaim(ClaimOutcome.Claimed, (await container.CreateAsync(channel, id, claim, cancellationToken).ConfigureAwait(false)).ETag);
+        }
+        catch (DocumentConflictException)
+        {
+            // Claimed before; what became of that claim decides.
+        }
+        if (await container.ReadAsync<WebhookRecord>(channel, id, cancellationToken).ConfigureAwait(false) is not { } seen)
+            return new WebhookClaim(ClaimOutcome.InProgress);
+        if (seen.Value.State == Processed)
+            return new WebhookClaim(ClaimOutcome.Processed);
+        if (now - seen.Value.ClaimedAt < ClaimLease)
+            return new WebhookClaim(ClaimOutcome.InProgress);
+        try
+        {
+            return new WebhookClaim(ClaimOutcome.Claimed, (await container.ReplaceAsync(channel, id, claim, seen.ETag, cancellationToken).ConfigureAwait(false)).ETag);
+        }
+        catch (Exception e) when (DocumentConflicts.IsLostRace(e))
+        {
+            return new WebhookClaim(ClaimOutcome.InProgress);
+        }
+    }
+
+    /// <summary>Marks a claimed event as acted on, so later deliveries are duplicates.</summary>
+    public async Task CompleteAsync(string channel, PaymentEvent payment, string claimETag, CancellationToken cancellationToken = default)
+    {
+        var container = await documents.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        await container.ReplaceAsync(channel, IdOf(payment.Id), new WebhookRecord(payment.Id, payment.OrderId, Processed, now, now), claimETag, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Gives a claim up after acting failed, so that the provider's next delivery acts.</summary>
+    public async Task ReleaseAsync(string channel, PaymentEvent payment, string claimETag, CancellationToken cancellationToken = default)
+    {
+        var container = await documents.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await container.DeleteAsync(channel, IdOf(payment.Id), claimETag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DocumentPreconditionFailedException)
+        {
+            // Taken over already; the new holder decides.
+        }
     }
 
     /// <summary>The header value a provider sends for <paramref name="body"/> (the sandbox and tests sign with it).</summary>
@@ -122,6 +204,8 @@ public sealed class PaymentWebhooks(IReadOnlyDictionary<string, IReadOnlyList<st
         }
         return timestamp > 0 && timestamp <= DateTimeOffset.MaxValue.ToUnixTimeSeconds() && signatures.Count > 0;
     }
+
+    private sealed record WebhookRecord(string Id, string OrderId, string State, DateTimeOffset ClaimedAt, DateTimeOffset? ProcessedAt);
 
     private static string IdOf(string eventId) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(eventId)))[..32];
 }

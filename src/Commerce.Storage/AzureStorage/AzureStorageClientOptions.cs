@@ -1,17 +1,17 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 
 namespace Commerce.Storage.AzureStorage;
 
 /// <summary>
-/// How the Azure Storage adapters talk to the service. Defaults: 3 retries with exponential back-off from 0.5 s
+/// How the Azure Storage adapters use the SDK clients. Defaults: 3 retries with exponential back-off from 0.5 s
 /// (so an unreachable endpoint fails within seconds), 100 s per try, connections opened within 10 s.
 /// </summary>
-public sealed class AzureStorageClientOptions : ClientOptions
+public sealed class AzureStorageClientOptions
 {
-    /// <summary>A published REST API version that Azurite 3.37 also accepts.</summary>
-    public const string DefaultServiceVersion = "2025-05-05";
-
     private static readonly HttpPipelineTransport SharedTransport = new HttpClientTransport(new SocketsHttpHandler
     {
         ConnectTimeout = TimeSpan.FromSeconds(10),
@@ -19,18 +19,13 @@ public sealed class AzureStorageClientOptions : ClientOptions
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
     });
 
-    public AzureStorageClientOptions()
-    {
-        Retry.Mode = RetryMode.Exponential;
-        Retry.MaxRetries = 3;
-        Retry.Delay = TimeSpan.FromSeconds(0.5);
-        Retry.MaxDelay = TimeSpan.FromSeconds(8);
-        Retry.NetworkTimeout = TimeSpan.FromSeconds(100);
-        Transport = SharedTransport;
-    }
+    public int MaxRetries { get; set; } = 3;
 
-    /// <summary>The <c>x-ms-version</c> sent with every request.</summary>
-    public string ServiceVersion { get; set; } = DefaultServiceVersion;
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(0.5);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(8);
+
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
     /// <summary>How long a health check waits, retries included, before reporting the store not ready.</summary>
     public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -47,14 +42,41 @@ public sealed class AzureStorageClientOptions : ClientOptions
     /// <summary>Names per List Blobs page; the service's maximum, lowered only by tests to exercise paging.</summary>
     internal int ListPageSize { get; set; } = 5000;
 
-    internal void Validate()
+    internal StorageTransferOptions TransferOptions => new()
     {
-        if (string.IsNullOrWhiteSpace(ServiceVersion))
-            throw new ArgumentException("The storage service version must be set, e.g. " + DefaultServiceVersion + ".", nameof(ServiceVersion));
+        InitialTransferSize = BlobSingleUploadLimit,
+        MaximumTransferSize = BlobBlockSize,
+        MaximumConcurrency = BlobUploadConcurrency,
+    };
+
+    public BlobClientOptions CreateBlobClientOptions() => Configure(new BlobClientOptions(), "Blob");
+
+    /// <summary>Message text travels as given, without base64, as the Functions host reads it with <c>messageEncoding: none</c>.</summary>
+    public QueueClientOptions CreateQueueClientOptions() => Configure(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None }, "Queue");
+
+    private T Configure<T>(T options, string service) where T : ClientOptions
+    {
+        Validate();
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.MaxRetries = MaxRetries;
+        options.Retry.Delay = RetryDelay;
+        options.Retry.MaxDelay = MaxRetryDelay;
+        options.Retry.NetworkTimeout = NetworkTimeout;
+        options.Transport = SharedTransport;
+        options.AddPolicy(new StorageTransportFailurePolicy(service, this), HttpPipelinePosition.PerCall);
+        return options;
+    }
+
+    private void Validate()
+    {
+        if (MaxRetries < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxRetries), MaxRetries, "Retries cannot be negative.");
+        if (NetworkTimeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(NetworkTimeout), NetworkTimeout, "The network timeout must be positive.");
         if (HealthTimeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(HealthTimeout), HealthTimeout, "The health timeout must be positive.");
-        if (BlobSingleUploadLimit < 0)
-            throw new ArgumentOutOfRangeException(nameof(BlobSingleUploadLimit), BlobSingleUploadLimit, "The single upload limit cannot be negative.");
+        if (BlobSingleUploadLimit < 1)
+            throw new ArgumentOutOfRangeException(nameof(BlobSingleUploadLimit), BlobSingleUploadLimit, "The single upload limit must be at least one byte.");
         if (BlobBlockSize < 1)
             throw new ArgumentOutOfRangeException(nameof(BlobBlockSize), BlobBlockSize, "A block holds at least one byte.");
         if (BlobUploadConcurrency < 1)

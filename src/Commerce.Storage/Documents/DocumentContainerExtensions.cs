@@ -21,33 +21,25 @@ public static class DocumentContainerExtensions
     /// <summary>
     /// Optimistic read-modify-write: <paramref name="change"/> gets the current value (default when there is
     /// none) and returns the new one; it is written with If-Match (or created), and on a conflict read and
-    /// decided again. Returning the same instance, or default, writes nothing.
+    /// decided again, as <see cref="DocumentConflicts"/> allows. Returning the same instance, or default, writes nothing.
     /// </summary>
     /// <returns>the value stored at the end.</returns>
-    public static async Task<T?> ChangeAsync<T>(this IDocumentContainer container, string partitionKey, string id, Func<T?, T?> change, CancellationToken cancellationToken = default)
-        where T : class
-    {
-        while (true)
+    /// <exception cref="DocumentContentionException">other writers won every attempt; nothing was written.</exception>
+    public static Task<T?> ChangeAsync<T>(this IDocumentContainer container, string partitionKey, string id, Func<T?, T?> change, CancellationToken cancellationToken = default)
+        where T : class =>
+        DocumentConflicts.RetryAsync(container.Name, partitionKey, id, async () =>
         {
             var current = await container.ReadAsync<T>(partitionKey, id, cancellationToken).ConfigureAwait(false);
             var before = current?.Value;
             var after = change(before);
             if (after is null || ReferenceEquals(after, before))
                 return before;
-            try
-            {
-                if (current is { ETag: var etag })
-                    await container.ReplaceAsync(partitionKey, id, after, etag, cancellationToken).ConfigureAwait(false);
-                else
-                    await container.CreateAsync(partitionKey, id, after, cancellationToken).ConfigureAwait(false);
-                return after;
-            }
-            catch (Exception e) when (e is DocumentPreconditionFailedException or DocumentConflictException or DocumentNotFoundException)
-            {
-                // Someone else wrote first; decide again on what they wrote.
-            }
-        }
-    }
+            if (current is { ETag: var etag })
+                await container.ReplaceAsync(partitionKey, id, after, etag, cancellationToken).ConfigureAwait(false);
+            else
+                await container.CreateAsync(partitionKey, id, after, cancellationToken).ConfigureAwait(false);
+            return after;
+        }, cancellationToken);
 
     /// <summary>Reads every page of a query; for small partitions only.</summary>
     public static async Task<List<StoredDocument>> QueryAllAsync(this IDocumentContainer container, string partitionKey, DocumentQuery query, CancellationToken cancellationToken = default)

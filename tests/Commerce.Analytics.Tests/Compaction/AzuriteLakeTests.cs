@@ -49,7 +49,7 @@ public sealed class AzuriteLakeTests(AzuriteFixture azurite) : IClassFixture<Azu
     public async Task A_reader_elsewhere_mirrors_the_lake_once_and_then_fetches_only_new_files()
     {
         var container = $"lake{Guid.NewGuid():N}"[..20];
-        var azure = new AzureBlobStore(AzureStorageConnection.Parse(azurite.ConnectionString));
+        var azure = new AzureBlobStore(AzureStorageAccount.FromConnectionString(azurite.ConnectionString));
         using var writer = new LakeStack(azure, lakeContainer: container);
         var report = await writer.Importer.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(Csv)));
         Assert.Equal(3, report.Lake.Orders);

@@ -119,4 +119,14 @@ public sealed class OnlineRetailImportTests
         var error = await Assert.ThrowsAsync<ImportFormatException>(() => importer.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes("sku,price\nA,1\n"))));
         Assert.Contains("StockCode", error.Message);
     }
+
+    [Fact]
+    public async Task An_empty_file_is_refused_rather_than_reported_as_imported()
+    {
+        using var stores = new CatalogStores();
+        var importer = new ProductImporter(NewCatalog(stores), TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<ImportFormatException>(() => importer.ImportAsync(new MemoryStream()));
+        Assert.Contains("empty", error.Message);
+    }
 }

@@ -1,4 +1,5 @@
 using Commerce.Catalog.Inventory;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Commerce.Catalog.Tests.Inventory;
 
@@ -25,11 +26,11 @@ public sealed class InventoryServiceTests(CatalogStores stores) : IClassFixture<
         var held = await _inventory.GetAsync(sku);
         Assert.Equal((10, 3, 7), (held!.OnHand, held.Reserved, held.Available));
 
-        await _inventory.CommitAsync("r1", [sku]);
+        await _inventory.CommitAsync("r1");
         var sold = await _inventory.GetAsync(sku);
         Assert.Equal((7, 0, 7), (sold!.OnHand, sold.Reserved, sold.Available));
 
-        await _inventory.RestockAsync("r1", [sku]);
+        await _inventory.RestockAsync("r1");
         var returned = await _inventory.GetAsync(sku);
         Assert.Equal((10, 0, 10), (returned!.OnHand, returned.Reserved, returned.Available));
     }
@@ -40,7 +41,7 @@ public sealed class InventoryServiceTests(CatalogStores stores) : IClassFixture<
         var sku = await StockedAsync(5);
         await _inventory.ReserveAsync("r2", [new StockLine(sku, 5)], Later);
 
-        await _inventory.ReleaseAsync("r2", [sku]);
+        await _inventory.ReleaseAsync("r2");
 
         var stock = await _inventory.GetAsync(sku);
         Assert.Equal((5, 0, 5), (stock!.OnHand, stock.Reserved, stock.Available));
@@ -77,13 +78,13 @@ public sealed class InventoryServiceTests(CatalogStores stores) : IClassFixture<
         Assert.True((await _inventory.ReserveAsync("r5", [new StockLine(sku, 2)], Later)).Reserved);
         Assert.Equal(2, (await _inventory.GetAsync(sku))!.Reserved);
 
-        await _inventory.CommitAsync("r5", [sku]);
-        await _inventory.CommitAsync("r5", [sku]);
-        await _inventory.ReleaseAsync("r5", [sku]);
+        await _inventory.CommitAsync("r5");
+        await _inventory.CommitAsync("r5");
+        await _inventory.ReleaseAsync("r5");
         Assert.Equal((8, 0), ((await _inventory.GetAsync(sku))!.OnHand, (await _inventory.GetAsync(sku))!.Reserved));
 
-        await _inventory.RestockAsync("r5", [sku]);
-        await _inventory.RestockAsync("r5", [sku]);
+        await _inventory.RestockAsync("r5");
+        await _inventory.RestockAsync("r5");
         Assert.Equal(10, (await _inventory.GetAsync(sku))!.OnHand);
     }
 
@@ -138,5 +139,121 @@ public sealed class InventoryServiceTests(CatalogStores stores) : IClassFixture<
         Assert.Equal(["breakage", "initial count"], stock.Adjustments.Select(a => a.Reason));
         Assert.Equal(4, stock.Adjustments[0].OnHandAfter);
         await Assert.ThrowsAsync<StockAdjustmentException>(() => _inventory.AdjustAsync(NewSku(), -1, "oops", "ops"));
+    }
+
+    /// <summary>The service on a clock the test moves, and a SKU with <paramref name="units"/> units.</summary>
+    private async Task<(FakeTimeProvider Clock, InventoryService Inventory, string Sku)> OnAClockAsync(int units)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var inventory = new InventoryService(stores.Documents, clock);
+        var sku = NewSku();
+        await inventory.AdjustAsync(sku, units, "initial count", "test");
+        return (clock, inventory, sku);
+    }
+
+    private static async Task<(int OnHand, int Reserved)> FiguresAsync(InventoryService inventory, string sku) =>
+        (await inventory.GetAsync(sku)) is { } stock ? (stock.OnHand, stock.Reserved) : (0, 0);
+
+    [Fact]
+    public async Task Committing_a_reservation_that_expired_first_takes_the_stock_again_when_it_is_there()
+    {
+        var (clock, inventory, sku) = await OnAClockAsync(5);
+        Assert.True((await inventory.ReserveAsync("lapsed-1", [new StockLine(sku, 3)], clock.GetUtcNow().AddMinutes(90))).Reserved);
+
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.True(await inventory.ReleaseExpiredAsync() >= 1);
+        Assert.Equal((5, 0), await FiguresAsync(inventory, sku));
+        await inventory.CommitAsync("lapsed-1");
+
+        var stock = await inventory.GetAsync(sku);
+        Assert.Equal((5 - 3, 0, 5 - 3), (stock!.OnHand, stock.Reserved, stock.Available));
+    }
+
+    [Fact]
+    public async Task A_stock_document_keeps_its_held_reservations_and_only_a_few_finished_ones()
+    {
+        var sku = await StockedAsync(1_000);
+        var sold = 0;
+        for (var i = 0; i < 120; i++)
+        {
+            var quantity = 1 + i % 4;
+            Assert.True((await _inventory.ReserveAsync($"bounded-{sku}-{i}", [new StockLine(sku, quantity)], Later)).Reserved);
+            await _inventory.CommitAsync($"bounded-{sku}-{i}");
+            sold += quantity;
+        }
+        Assert.True((await _inventory.ReserveAsync($"bounded-{sku}-held", [new StockLine(sku, 2)], Later)).Reserved);
+
+        var stock = await _inventory.GetAsync(sku);
+        Assert.Equal((1_000 - sold, 2), (stock!.OnHand, stock.Reserved));
+        Assert.Contains($"bounded-{sku}-held", stock.Reservations.Keys);
+        Assert.InRange(stock.Reservations.Count, 2, InventoryService.FinishedReservationsKept + 1);
+    }
+
+    [Fact]
+    public async Task Committing_a_reservation_that_expired_after_its_units_were_sold_takes_nothing_and_names_the_sku()
+    {
+        var (clock, inventory, plenty) = await OnAClockAsync(10);
+        var scarce = NewSku();
+        await inventory.AdjustAsync(scarce, 3, "initial count", "test");
+        Assert.True((await inventory.ReserveAsync("lapsed-2", [new StockLine(plenty, 4), new StockLine(scarce, 2)], clock.GetUtcNow().AddMinutes(90))).Reserved);
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.True(await inventory.ReleaseExpiredAsync() >= 1);
+        Assert.True((await inventory.ReserveAsync("meanwhile", [new StockLine(scarce, 2)], clock.GetUtcNow().AddMinutes(90))).Reserved);
+        Assert.True((await inventory.CommitAsync("meanwhile")).Committed);
+
+        var first = await inventory.CommitAsync("lapsed-2");
+        var repeated = await inventory.CommitAsync("lapsed-2");
+
+        Assert.Equal(new CommitResult(false, Commerce.Catalog.Products.Skus.Normalize(scarce)), first);
+        Assert.Equal(first, repeated);
+        Assert.Equal((10, 0), await FiguresAsync(inventory, plenty));
+        Assert.Equal((1, 0), await FiguresAsync(inventory, scarce));
+    }
+
+    [Fact]
+    public async Task Commits_racing_the_expiry_sweep_and_other_buyers_take_each_order_s_units_once_and_never_more_than_there_are()
+    {
+        var (clock, inventory, sku) = await OnAClockAsync(60);
+        var orders = Enumerable.Range(0, 40).Select(i => (Id: $"race-{sku}-{i}", Quantity: 1 + i % 2, Lapses: i < 20)).ToList();
+        foreach (var order in orders)
+            Assert.True((await inventory.ReserveAsync(order.Id, [new StockLine(sku, order.Quantity)], clock.GetUtcNow().AddMinutes(order.Lapses ? 90 : 300))).Reserved);
+        clock.Advance(TimeSpan.FromHours(2));
+
+        var sweeps = Enumerable.Range(0, 3).Select(_ => Task.Run(() => inventory.ReleaseExpiredAsync())).ToList();
+        var others = Enumerable.Range(0, 30).Select(i => Task.Run(() => inventory.ReserveAsync($"other-{sku}-{i}", [new StockLine(sku, 1)], clock.GetUtcNow().AddHours(5)))).ToList();
+        var commits = orders.Select(o => (o, Task.Run(() => inventory.CommitAsync(o.Id)), Task.Run(() => inventory.CommitAsync(o.Id)))).ToList();
+        await Task.WhenAll(sweeps);
+        var otherHolds = (await Task.WhenAll(others)).Count(r => r.Reserved);
+
+        var sold = 0;
+        foreach (var (order, first, second) in commits)
+        {
+            Assert.Equal((await first).Committed, (await second).Committed);
+            Assert.True((await first).Committed || order.Lapses, $"{order.Id} never lapsed, yet it was not committed");
+            sold += (await first).Committed ? order.Quantity : 0;
+        }
+        var stock = await inventory.GetAsync(sku);
+        Assert.Equal((60 - sold, otherHolds), (stock!.OnHand, stock.Reserved));
+        Assert.True(stock.Available >= 0);
+    }
+
+    [Fact]
+    public async Task Returning_units_is_counted_once_even_after_the_stock_document_stopped_keeping_the_entry()
+    {
+        var sku = await StockedAsync(500);
+        Assert.True((await _inventory.ReserveAsync($"kept-{sku}", [new StockLine(sku, 5)], Later)).Reserved);
+        await _inventory.CommitAsync($"kept-{sku}");
+        for (var i = 0; i < InventoryService.FinishedReservationsKept + 5; i++)
+        {
+            await _inventory.ReserveAsync($"later-{sku}-{i}", [new StockLine(sku, 1)], Later);
+            await _inventory.CommitAsync($"later-{sku}-{i}");
+        }
+        Assert.DoesNotContain($"kept-{sku}", (await _inventory.GetAsync(sku))!.Reservations.Keys);
+
+        await _inventory.RestockAsync($"kept-{sku}");
+        await _inventory.RestockAsync($"kept-{sku}");
+
+        Assert.Equal(500 - (InventoryService.FinishedReservationsKept + 5), (await _inventory.GetAsync(sku))!.OnHand);
+        Assert.Equal(ReservationState.Returned, (await _inventory.GetReservationAsync($"kept-{sku}"))!.State);
     }
 }

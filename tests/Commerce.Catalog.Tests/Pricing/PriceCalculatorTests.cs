@@ -129,7 +129,7 @@ public sealed class PriceCalculatorTests
     public void Only_the_best_single_promotion_applies_unless_others_are_stackable()
     {
         var small = new Promotion { Id = "a", Name = "Small", Kind = PromotionKind.PercentOff, Value = 5 };
-        var big = new Promotion { Id = "b", Name = "Big", Kind = PromotionKind.AmountOff, Value = 0.50m, Sku = "85123A" };
+        var big = new Promotion { Id = "b", Name = "Big", Kind = PromotionKind.AmountOff, Value = 0.50m, Currency = "GBP", Sku = "85123A" };
         var stack = new Promotion { Id = "c", Name = "Members", Kind = PromotionKind.PercentOff, Value = 10, Stackable = true };
 
         var best = Price(Lamp(), 1, null, null, small, big);
@@ -174,9 +174,25 @@ public sealed class PriceCalculatorTests
     [Fact]
     public void An_amount_off_never_makes_a_price_negative()
     {
-        var huge = new Promotion { Id = "h", Name = "Clearance", Kind = PromotionKind.AmountOff, Value = 10m };
+        var huge = new Promotion { Id = "h", Name = "Clearance", Kind = PromotionKind.AmountOff, Value = 10m, Currency = "GBP" };
 
         Assert.Equal(0m, Price(Lamp(), 3, null, null, huge).Total);
+    }
+
+    [Theory]
+    [InlineData("GBP", "GBP", "2.05")]
+    [InlineData("EUR", "GBP", "2.55")]
+    [InlineData("EUR", "EUR", "2.05")]
+    [InlineData("USD", null, "2.55")]
+    public void An_amount_off_applies_only_to_prices_in_its_currency(string productCurrency, string? promotionCurrency, string total)
+    {
+        var off = new Promotion { Id = "o", Name = "Half off", Kind = PromotionKind.AmountOff, Value = 0.50m, Currency = promotionCurrency };
+        var expected = decimal.Parse(total, System.Globalization.CultureInfo.InvariantCulture);
+
+        var quote = Price(Lamp(currency: productCurrency), 1, null, null, off);
+
+        Assert.Equal(expected, quote.Total);
+        Assert.Equal(expected == 2.55m ? 0 : 1, quote.AppliedRules.Count(r => r.Rule == "promotion"));
     }
 
     [Theory]

@@ -45,10 +45,10 @@ public sealed class CatalogApiTests : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    private static object Candle(string sku, decimal price = 2.55m, string color = "white", int pack = 1) => new
+    private static object Candle(string sku, decimal price = 2.55m, string color = "white", int pack = 1, string currency = "GBP") => new
     {
         sku, name = $"Candle {sku}", description = "A white candle", category = "candles", brand = "Glow",
-        attributes = new { color, burnHours = 8 }, listPrice = price, currency = "GBP", cost = 1.10m, packSize = pack,
+        attributes = new { color, burnHours = 8 }, listPrice = price, currency, cost = 1.10m, packSize = pack,
     };
 
     private async Task<JsonObject> ProblemOf(HttpResponseMessage response)
@@ -179,7 +179,10 @@ public sealed class CatalogApiTests : IAsyncLifetime
         await _admin.PostAsJsonAsync("/api/products", Candle("Q-1", 2.55m, pack: 6));
         var tiers = new[] { new { minQuantity = 1, maxQuantity = (int?)11, percentOff = 0m }, new { minQuantity = 12, maxQuantity = (int?)null, percentOff = 10m } };
         Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/price-lists/trade", new { name = "Trade", entries = new[] { new { category = "home", percentOff = 20m } }, tiers })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/customers/b2b-1", new { kind = "business", companyName = "Shop Ltd", priceListId = "trade", creditLimit = 1000m, paymentTermsDays = 30 })).StatusCode);
+        var noCreditCurrency = await _admin.PutAsJsonAsync("/api/customers/b2b-1", new { kind = "business", companyName = "Shop Ltd", priceListId = "trade", creditLimit = 1000m, paymentTermsDays = 30 });
+        Assert.Equal(HttpStatusCode.BadRequest, noCreditCurrency.StatusCode);
+        Assert.NotNull((await ProblemOf(noCreditCurrency))["errors"]!["creditCurrency"]);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/customers/b2b-1", new { kind = "business", companyName = "Shop Ltd", priceListId = "trade", creditLimit = 1000m, creditCurrency = "GBP", paymentTermsDays = 30 })).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("/api/promotions", new { name = "Launch", kind = "percentOff", value = 5m, coupon = "LAUNCH5", usageLimit = 10 })).StatusCode);
 
         var retail = (await _app.Client.GetFromJsonAsync<JsonObject>("/api/products/Q-1/price?quantity=6"))!;
@@ -226,6 +229,34 @@ public sealed class CatalogApiTests : IAsyncLifetime
         Assert.Equal(20.00m, (decimal)other["total"]!);
         Assert.Equal(20.00m, (decimal)anonymous["total"]!);
         Assert.Equal(["gold", "platinum"], (await _admin.GetFromJsonAsync<JsonArray>("/api/promotions"))![0]!["membershipTiers"]!.AsArray().Select(t => (string?)t));
+    }
+
+    [Fact]
+    public async Task An_amount_off_promotion_names_its_currency_and_prices_only_products_in_it()
+    {
+        await _admin.PostAsJsonAsync("/api/products", Candle("GB-1", 2.55m));
+        await _admin.PostAsJsonAsync("/api/products", Candle("EU-1", 2.55m, currency: "EUR"));
+        foreach (var bad in new object[]
+        {
+            new { name = "No currency", kind = "amountOff", value = 1m },
+            new { name = "Unknown currency", kind = "amountOff", value = 1m, currency = "XYZ" },
+            new { name = "Percent with currency", kind = "percentOff", value = 5m, currency = "GBP" },
+        })
+        {
+            var refused = await _admin.PostAsJsonAsync("/api/promotions", bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.NotNull((await ProblemOf(refused))["errors"]!["currency"]);
+        }
+        Assert.Empty((await _admin.GetFromJsonAsync<JsonArray>("/api/promotions"))!);
+
+        var created = await _admin.PostAsJsonAsync("/api/promotions", new { name = "Pound off", kind = "amountOff", value = 1m, currency = "gbp" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("GBP", (string?)(await created.Content.ReadFromJsonAsync<JsonObject>())!["currency"]);
+
+        Assert.Equal(2 * (2.55m - 1m), (decimal)(await _app.Client.GetFromJsonAsync<JsonObject>("/api/products/GB-1/price?quantity=2"))!["total"]!);
+        var euro = (await _app.Client.GetFromJsonAsync<JsonObject>("/api/products/EU-1/price?quantity=2"))!;
+        Assert.Equal(2 * 2.55m, (decimal)euro["total"]!);
+        Assert.DoesNotContain(euro["appliedRules"]!.AsArray(), r => (string?)r!["rule"] == "promotion");
     }
 
     [Fact]

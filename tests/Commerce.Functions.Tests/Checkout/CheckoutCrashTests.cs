@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Commerce.Hosting.Auth;
@@ -8,7 +7,6 @@ using Commerce.Storage.Documents;
 using Commerce.Storage.Documents.Sqlite;
 using Commerce.Storage.Sqlite;
 using Commerce.Testing;
-using Microsoft.IdentityModel.Tokens;
 using Xunit.Abstractions;
 
 namespace Commerce.Functions.Tests.Checkout;
@@ -39,13 +37,7 @@ public sealed class CheckoutCrashTests(ITestOutputHelper output)
             ["Payments__Sandbox__LatencyMs"] = "20",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        var issuer = new TokenIssuer(new AuthSettings("commerce", "commerce-api", new SymmetricSecurityKey(Convert.FromBase64String(FunctionAppHarness.TestSigningKey)), null), TimeProvider.System);
-        HttpClient For(string subject, string role = Roles.Customer)
-        {
-            var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(120) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issuer.Issue(subject, [role]));
-            return client;
-        }
+        HttpClient For(string subject, string role = Roles.Customer) => AppProcess.ClientFor(port, subject, role);
         using var admin = For("ops", Roles.Admin);
 
         var app = AppProcess.Start(["--urls", $"http://127.0.0.1:{port}"], environment);

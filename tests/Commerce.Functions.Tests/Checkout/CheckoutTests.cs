@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Commerce.Functions.Checkout;
+using Commerce.Hosting.Functions;
 using Commerce.Hosting.Http.Idempotency;
+using Commerce.Hosting.Timers;
 using Microsoft.Extensions.DependencyInjection;
 using Commerce.Orders.Orders;
 using Commerce.Payments.Webhooks;
@@ -120,22 +122,15 @@ public sealed class CheckoutTests : IAsyncLifetime
         using var owner = _shop.Customer((string)order["customerId"]!);
         Assert.Equal("AwaitingPayment", (string?)(await owner.GetFromJsonAsync<JsonObject>($"/api/orders/{order["id"]}"))!["status"]);
         var wrongAuthorization = JsonSerializer.SerializeToUtf8Bytes(payment with { Id = "evt-wrong", AuthorizationId = "auth_nobody" }, DocumentJson.Options);
-        Assert.Equal(HttpStatusCode.NotFound, (await _shop.App.Client.SendAsync(Signed(wrongAuthorization))).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await _shop.App.Client.SendAsync(Shop.SignedWebhook(wrongAuthorization))).StatusCode);
         Assert.Equal("AwaitingPayment", (string?)(await owner.GetFromJsonAsync<JsonObject>($"/api/orders/{order["id"]}"))!["status"]);
 
-        Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.SendAsync(Signed(body))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.SendAsync(Shop.SignedWebhook(body))).StatusCode);
 
         var done = await Shop.WaitForStatusAsync(owner, (string)order["id"]!, "Completed", "Cancelled");
         Assert.Equal("Completed", (string?)done["status"]);
         Assert.Equal(9, (await _shop.StockAsync(sku))!.OnHand);
-        Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.SendAsync(Signed(body))).StatusCode);
-    }
-
-    private static HttpRequestMessage Signed(byte[] body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/payments/webhooks/sandbox-a") { Content = new ByteArrayContent(body) };
-        request.Headers.Add(PaymentWebhooks.SignatureHeader, PaymentWebhooks.SignatureFor(Shop.WebhookSecret, DateTimeOffset.UtcNow, body));
-        return request;
+        Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.SendAsync(Shop.SignedWebhook(body))).StatusCode);
     }
 
     [Fact]
@@ -247,8 +242,8 @@ public sealed class CheckoutTests : IAsyncLifetime
         });
         var fresh = (await Shop.CheckoutAsync(_shop.Customer("in-flight"), new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "STALL-1", quantity = 1 } } })).Headers.Location!;
 
-        var sweep = new StringContent("""{"Data":{},"Metadata":{}}""", Encoding.UTF8, "application/json");
-        Assert.Equal(HttpStatusCode.OK, (await _shop.App.Client.PostAsync("/" + CheckoutApi.ResumeStalledFunction, sweep)).StatusCode);
+        var functions = _shop.App.Services.GetRequiredService<FunctionCatalog>();
+        await _shop.App.Services.GetRequiredService<FunctionInvoker>().InvokeTimerAsync((TimerFunction)functions.Find(CheckoutApi.ResumeStalledFunction)!, new TimerInfo(null, false), CancellationToken.None);
 
         using var owner = _shop.Customer("stalled");
         await Shop.WaitForStatusAsync(owner, "o-stalled-1", "Completed");

@@ -1,10 +1,14 @@
+using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Commerce.Catalog.Categories;
 using Commerce.Catalog.Customers;
 using Commerce.Catalog.Inventory;
 using Commerce.Catalog.Products;
 using Commerce.Hosting.Auth;
+using Commerce.Payments.Webhooks;
+using Commerce.Storage.Documents;
 using Commerce.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -43,21 +47,21 @@ public sealed class Shop : IAsyncDisposable
         return shop;
     }
 
-    public async Task AddProductAsync(string sku, decimal price, int stock, int packSize = 1, ProductStatus status = ProductStatus.Active)
+    public async Task AddProductAsync(string sku, decimal price, int stock, int packSize = 1, ProductStatus status = ProductStatus.Active, string currency = "GBP")
     {
         var now = DateTimeOffset.UtcNow;
         await App.Services.GetRequiredService<ProductCatalog>().UpsertManyAsync([new Product
         {
-            Sku = sku, Name = $"Product {sku}", Category = "goods", ListPrice = price, Currency = "GBP", PackSize = packSize, Status = status, CreatedAt = now, UpdatedAt = now,
+            Sku = sku, Name = $"Product {sku}", Category = "goods", ListPrice = price, Currency = currency, PackSize = packSize, Status = status, CreatedAt = now, UpdatedAt = now,
         }]);
         if (stock > 0)
             await App.Services.GetRequiredService<InventoryService>().AdjustAsync(sku, stock, "test stock", "test");
     }
 
-    public Task MakeBusinessAsync(string customerId, decimal creditLimit, int netDays = 30) =>
+    public Task MakeBusinessAsync(string customerId, decimal creditLimit, int netDays = 30, string creditCurrency = "GBP") =>
         App.Services.GetRequiredService<CustomerService>().PutAsync(new Customer
         {
-            Id = customerId, Kind = CustomerKind.Business, CompanyName = "Trade Ltd", CreditLimit = creditLimit, PaymentTermsDays = netDays, CreatedAt = DateTimeOffset.UtcNow,
+            Id = customerId, Kind = CustomerKind.Business, CompanyName = "Trade Ltd", CreditLimit = creditLimit, CreditCurrency = creditCurrency, PaymentTermsDays = netDays, CreatedAt = DateTimeOffset.UtcNow,
         }, null);
 
     public Task<StockLevel?> StockAsync(string sku) => App.Services.GetRequiredService<InventoryService>().GetAsync(sku);
@@ -72,6 +76,30 @@ public sealed class Shop : IAsyncDisposable
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/checkout") { Content = JsonContent.Create(body) };
         request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString("N"));
         return customer.SendAsync(request);
+    }
+
+    /// <summary>Checks out <paramref name="quantity"/> units of <paramref name="sku"/> and answers the new order's id.</summary>
+    public static async Task<string> PlaceAsync(HttpClient customer, string paymentMethod, string sku, int quantity, string? coupon = null)
+    {
+        var response = await CheckoutAsync(customer, new { paymentMethod, coupon, lines = new[] { new { sku, quantity } } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+    }
+
+    /// <summary>A webhook delivery to sandbox-a signed with the shop's secret.</summary>
+    public static HttpRequestMessage SignedWebhook(byte[] body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/payments/webhooks/sandbox-a") { Content = new ByteArrayContent(body) };
+        request.Headers.Add(PaymentWebhooks.SignatureHeader, PaymentWebhooks.SignatureFor(WebhookSecret, DateTimeOffset.UtcNow, body));
+        return request;
+    }
+
+    /// <summary>The provider confirms the order's pending bank transfer, as its signed webhook does.</summary>
+    public async Task ConfirmPaymentAsync(JsonObject order)
+    {
+        var authorization = (string)order["payments"]!.AsArray().Single(p => (string?)p!["operation"] == "authorize")!["authorizationId"]!;
+        var payment = new PaymentEvent($"evt-{order["id"]}", PaymentEvent.Confirmed, (string)order["id"]!, authorization, (decimal)order["total"]!, (string)order["currency"]!);
+        Assert.Equal(HttpStatusCode.OK, (await App.Client.SendAsync(SignedWebhook(JsonSerializer.SerializeToUtf8Bytes(payment, DocumentJson.Options)))).StatusCode);
     }
 
     /// <summary>Polls the order until its status is one of <paramref name="statuses"/>.</summary>
@@ -90,4 +118,21 @@ public sealed class Shop : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
+}
+
+/// <summary>One shop for the tests of a class (an xunit class fixture), stocked with the products they buy.</summary>
+public sealed class SharedShop : IAsyncLifetime
+{
+    public Shop Shop { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Shop = await Shop.OpenAsync();
+        await Shop.AddProductAsync("WIRE-1", 12.50m, 1000);
+        await Shop.AddProductAsync("CUR-GBP-1", 2.00m, 100);
+        await Shop.AddProductAsync("CUR-EUR-1", 3.00m, 100, currency: "EUR");
+        await Shop.AddProductAsync("CUR-GBP-2", 1.25m, 100);
+    }
+
+    public async Task DisposeAsync() => await Shop.DisposeAsync();
 }

@@ -35,7 +35,7 @@ public sealed class CustomHandlerTests : IAsyncLifetime
                     _timers.Add(info);
                 return Task.CompletedTask;
             });
-        });
+        }, underFunctionsHost: true);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 

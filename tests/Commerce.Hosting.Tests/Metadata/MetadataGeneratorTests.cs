@@ -103,6 +103,6 @@ public sealed class MetadataGeneratorTests
         Assert.Throws<ArgumentException>(() => functions.AddHttp("Abs", "/api/x", ["GET"], () => 1));
         Assert.Throws<ArgumentException>(() => functions.AddQueue<JsonObject>("Q", "Bad_Queue", (_, _) => Task.CompletedTask));
         Assert.Throws<ArgumentException>(() => functions.AddQueue<JsonObject>("P", "work-poison", (_, _) => Task.CompletedTask));
-        Assert.Throws<FormatException>(() => functions.AddTimer("Five", "0 * * * *", (_, _) => Task.CompletedTask));
+        Assert.Throws<FormatException>(() => functions.AddTimer("BadMinute", "0 61 * * * *", (_, _) => Task.CompletedTask));
     }
 }

@@ -53,6 +53,7 @@ public sealed class SettingsTests
     [InlineData("Queues:BatchSize", "64", "Queues:BatchSize: 64 is outside the allowed range 1-32.")]
     [InlineData("Queues:MaxDequeueCount", "five", "Queues:MaxDequeueCount: 'five' is not a whole number.")]
     [InlineData("Queues:VisibilityTimeout", "soon", "Queues:VisibilityTimeout: 'soon' is not a duration; write hh:mm:ss or whole seconds.")]
+    [InlineData("FUNCTIONS_CUSTOMHANDLER_PORT", "http", "FUNCTIONS_CUSTOMHANDLER_PORT: 'http' is not a whole number.")]
     [InlineData("WEBSITE_TIME_ZONE", "Mars/Olympus", "WEBSITE_TIME_ZONE: 'Mars/Olympus' is not a time zone known to this machine; use an IANA id such as Europe/London.")]
     public void A_bad_setting_stops_the_build_with_a_message_naming_it(string key, string value, string message)
     {

@@ -9,7 +9,7 @@ namespace Commerce.Storage.Tests.Azure;
 
 public sealed class AzuriteBlobStoreTests(AzuriteFixture azurite) : BlobStoreContract, IClassFixture<AzuriteFixture>
 {
-    private readonly AzureBlobStore _store = new(AzureStorageConnection.Parse(azurite.ConnectionString));
+    private readonly AzureBlobStore _store = new(AzureStorageAccount.FromConnectionString(azurite.ConnectionString));
 
     protected override IBlobStore Store => _store;
 
@@ -18,12 +18,12 @@ public sealed class AzuriteBlobStoreTests(AzuriteFixture azurite) : BlobStoreCon
     [Fact]
     public async Task Blobs_above_the_single_upload_limit_go_up_in_blocks_and_keep_conditions_and_content_type()
     {
-        var store = new AzureBlobStore(AzureStorageConnection.Parse(azurite.ConnectionString), new AzureStorageClientOptions
+        var store = new AzureBlobStore(AzureStorageAccount.FromConnectionString(azurite.ConnectionString, new AzureStorageClientOptions
         {
             BlobSingleUploadLimit = 256 * 1024,
             BlobBlockSize = 100 * 1024,
             BlobUploadConcurrency = 3,
-        });
+        }));
         var container = await NewContainerAsync(store);
         var content = new byte[1024 * 1024 + 5];
         new Random(7).NextBytes(content);
@@ -43,7 +43,7 @@ public sealed class AzuriteBlobStoreTests(AzuriteFixture azurite) : BlobStoreCon
     [Fact]
     public async Task Listing_follows_continuation_markers_and_reports_the_same_etag_as_put()
     {
-        var store = new AzureBlobStore(AzureStorageConnection.Parse(azurite.ConnectionString), new AzureStorageClientOptions { ListPageSize = 2 });
+        var store = new AzureBlobStore(AzureStorageAccount.FromConnectionString(azurite.ConnectionString, new AzureStorageClientOptions { ListPageSize = 2 }));
         var container = await NewContainerAsync(store);
         var puts = new Dictionary<string, BlobProperties>();
         foreach (var name in new[] { "e", "c", "a", "d", "b" })

@@ -1,4 +1,3 @@
-using Azure.Core;
 using Commerce.Storage.AzureStorage;
 using Commerce.Storage.Blobs;
 using Commerce.Storage.Blobs.Azure;
@@ -9,10 +8,18 @@ using Commerce.Testing.Emulators;
 
 namespace Commerce.Storage.Tests.Azure;
 
-public sealed class AzuriteQueueStoreTests(AzuriteFixture azurite) : QueueStoreContract, IClassFixture<AzuriteFixture>
+public sealed class AzuriteQueueStoreTests : QueueStoreContract, IClassFixture<AzuriteFixture>
 {
-    private readonly AzureQueueStore _queues = new(AzureStorageConnection.Parse(azurite.ConnectionString));
-    private readonly AzureBlobStore _blobs = new(AzureStorageConnection.Parse(azurite.ConnectionString));
+    private readonly AzureStorageAccount _account;
+    private readonly AzureQueueStore _queues;
+    private readonly AzureBlobStore _blobs;
+
+    public AzuriteQueueStoreTests(AzuriteFixture azurite)
+    {
+        _account = AzureStorageAccount.FromConnectionString(azurite.ConnectionString);
+        _queues = new AzureQueueStore(_account);
+        _blobs = new AzureBlobStore(_account);
+    }
 
     protected override IQueueStore Adapter => _queues;
     protected override IBlobStore Blobs => _blobs;
@@ -36,13 +43,9 @@ public sealed class AzuriteQueueStoreTests(AzuriteFixture azurite) : QueueStoreC
         var queue = await NewRawQueueAsync();
         await queue.EnqueueAsync("timer");
 
-        var raw = new StorageServiceClient("queue", AzureStorageConnection.Parse(azurite.ConnectionString), new AzureStorageClientOptions());
-        using var peek = raw.CreateMessage(RequestMethod.Get, $"{queue.Name}/messages");
-        peek.Request.Uri.AppendQuery("peekonly", "true");
-        var response = await raw.SendAsync(peek, CancellationToken.None);
-        var expires = StorageServiceClient.ReadXml(response).Root!.Element("QueueMessage")!.Element("ExpirationTime")!.Value;
+        var peeked = Assert.Single((await _account.Queues.GetQueueClient(queue.Name).PeekMessagesAsync()).Value);
 
-        Assert.Equal(9999, StorageServiceClient.ParseDate(expires).Year);
+        Assert.Equal(9999, peeked.ExpiresOn!.Value.Year);
     }
 
     [Fact]
@@ -54,6 +57,19 @@ public sealed class AzuriteQueueStoreTests(AzuriteFixture azurite) : QueueStoreC
         var received = await queue.DequeueAsync(100, TimeSpan.FromMinutes(1));
 
         Assert.Equal(40, received.Select(m => m.MessageId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_fractional_delay_is_rounded_up_to_whole_seconds_never_down()
+    {
+        var queue = await NewRawQueueAsync();
+        var before = DateTimeOffset.UtcNow;
+        await queue.EnqueueAsync("soon", TimeSpan.FromSeconds(1.2));
+
+        var message = await DequeueOneWithinAsync(queue, TimeSpan.FromSeconds(10));
+
+        Assert.True(DateTimeOffset.UtcNow - before >= TimeSpan.FromSeconds(1.2), $"visible after {DateTimeOffset.UtcNow - before}");
+        Assert.Equal(1, message.DequeueCount);
     }
 
     [Fact]

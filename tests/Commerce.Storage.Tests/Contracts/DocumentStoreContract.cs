@@ -139,6 +139,61 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task A_change_that_keeps_losing_the_race_stops_after_the_bounded_attempts_with_a_clear_exception()
+    {
+        var inner = await NewContainerAsync();
+        await inner.CreateAsync("p1", "tally", new Tally(0));
+        var rival = new RivalWriter(inner, rivalWrites: 100);
+        var decided = 0;
+
+        var failure = await Assert.ThrowsAsync<DocumentContentionException>(() => rival.ChangeAsync<Tally>("p1", "tally", current =>
+        {
+            decided++;
+            return new Tally(current!.Count + 1000);
+        }));
+
+        Assert.Equal(DocumentConflicts.MaxAttempts, decided);
+        Assert.Equal(decided, failure.Attempts);
+        Assert.Equal(decided, rival.Writes);
+        Assert.Contains("tally", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(inner.Name, failure.Message, StringComparison.Ordinal);
+        // Only the rival's writes landed: each is a +1, none of the change's +1000.
+        Assert.Equal(rival.Writes, (await inner.ReadAsync<Tally>("p1", "tally"))!.Value.Value.Count);
+    }
+
+    /// <summary>The real container, with another writer that changes the document just before each conditional write (as long as it has writes left).</summary>
+    private sealed class RivalWriter(IDocumentContainer inner, int rivalWrites) : IDocumentContainer
+    {
+        public int Writes { get; private set; }
+
+        public string Name => inner.Name;
+
+        public Task<StoredDocument?> ReadAsync(string partitionKey, string id, CancellationToken cancellationToken = default) => inner.ReadAsync(partitionKey, id, cancellationToken);
+
+        public Task<StoredDocument> CreateAsync(string partitionKey, string id, ReadOnlyMemory<byte> json, CancellationToken cancellationToken = default) =>
+            inner.CreateAsync(partitionKey, id, json, cancellationToken);
+
+        public Task<StoredDocument> UpsertAsync(string partitionKey, string id, ReadOnlyMemory<byte> json, CancellationToken cancellationToken = default) =>
+            inner.UpsertAsync(partitionKey, id, json, cancellationToken);
+
+        public async Task<StoredDocument> ReplaceAsync(string partitionKey, string id, ReadOnlyMemory<byte> json, string ifMatch, CancellationToken cancellationToken = default)
+        {
+            if (Writes < rivalWrites)
+            {
+                var current = (await inner.ReadAsync<Tally>(partitionKey, id, cancellationToken))!.Value.Value;
+                await inner.UpsertAsync(partitionKey, id, new Tally(current.Count + 1), cancellationToken);
+                Writes++;
+            }
+            return await inner.ReplaceAsync(partitionKey, id, json, ifMatch, cancellationToken);
+        }
+
+        public Task<bool> DeleteAsync(string partitionKey, string id, string? ifMatch = null, CancellationToken cancellationToken = default) =>
+            inner.DeleteAsync(partitionKey, id, ifMatch, cancellationToken);
+
+        public Task<DocumentPage> QueryAsync(string partitionKey, DocumentQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(partitionKey, query, cancellationToken);
+    }
+
+    [Fact]
     public async Task A_change_that_returns_null_or_the_same_value_writes_nothing()
     {
         var container = await NewContainerAsync();

@@ -63,6 +63,8 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         var fingerprint = await FingerprintAsync(context.Request);
         var deadline = time.GetUtcNow() + options.Lease + options.Lease / 2;
 
+        // Not DocumentConflicts' retry: a lost claim or takeover means another request holds the key, so this
+        // waits for that request's answer (bounded by the deadline) instead of writing again.
         while (true)
         {
             var now = time.GetUtcNow();

@@ -1,33 +1,35 @@
-using System.Buffers.Binary;
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Xml.Linq;
 using Azure;
-using Azure.Core;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Commerce.Storage.AzureStorage;
 
 namespace Commerce.Storage.Blobs.Azure;
 
-internal sealed class AzureBlobContainer(StorageServiceClient client, string name) : IBlobContainer
+internal sealed class AzureBlobContainer(BlobContainerClient client, AzureStorageClientOptions storage) : IBlobContainer
 {
     private const string DefaultContentType = "application/octet-stream";
 
-    public string Name => name;
+    public string Name => client.Name;
 
     public async Task<BlobContent?> GetAsync(string blobName, CancellationToken cancellationToken = default)
     {
         BlobNames.ValidateBlob(blobName);
-        using var message = client.CreateMessage(RequestMethod.Get, BlobPath(blobName));
-        var response = await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        if (response.Status == 404)
+        try
+        {
+            // Read straight into an array of the announced length: DownloadContent grows a buffer and copies it.
+            using var result = (await client.GetBlobClient(blobName).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            var details = result.Details;
+            var content = new byte[details.ContentLength];
+            await result.Content.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
+            return new BlobContent(
+                new BlobProperties(blobName, Quoted(details.ETag), content.Length, ContentType(details.ContentType), details.LastModified),
+                content);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
             return null;
-        if (response.Status != 200)
-            throw client.Failure(response, $"reading blob '{blobName}' in '{name}'");
-
-        var content = response.Content.ToMemory();
-        var contentType = response.Headers.ContentType is { Length: > 0 } type ? type : DefaultContentType;
-        return new BlobContent(Written(blobName, response, content.Length, contentType), content);
+        }
     }
 
     public async Task<BlobProperties> PutAsync(string blobName, ReadOnlyMemory<byte> content, BlobPutOptions? options = null, CancellationToken cancellationToken = default)
@@ -35,139 +37,63 @@ internal sealed class AzureBlobContainer(StorageServiceClient client, string nam
         BlobNames.ValidateBlob(blobName);
         options ??= new BlobPutOptions();
         var contentType = options.ContentType ?? DefaultContentType;
-        var path = BlobPath(blobName);
-
-        // Large blobs go up as blocks first; the conditions then apply to the commit of the block list.
-        var blockIds = content.Length > client.Options.BlobSingleUploadLimit
-            ? await PutBlocksAsync(path, content, cancellationToken).ConfigureAwait(false)
-            : null;
-
-        using var message = client.CreateMessage(RequestMethod.Put, path);
-        if (blockIds is null)
+        var upload = new BlobUploadOptions
         {
-            message.Request.Headers.SetValue("x-ms-blob-type", "BlockBlob");
-            message.Request.Content = RequestContent.Create(content);
-        }
-        else
+            HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+            Conditions = new BlobRequestConditions
+            {
+                IfMatch = options.IfMatch is { } ifMatch ? new ETag(ifMatch) : null,
+                IfNoneMatch = options.IfNoneMatch is { } ifNoneMatch ? new ETag(ifNoneMatch) : null,
+            },
+            // Large blobs go up as blocks, several at a time; the conditions then apply to the commit of the block list.
+            TransferOptions = storage.TransferOptions,
+        };
+        try
         {
-            message.Request.Uri.AppendQuery("comp", "blocklist");
-            var list = new XElement("BlockList", blockIds.Select(id => new XElement("Latest", id)));
-            message.Request.Content = RequestContent.Create(Encoding.UTF8.GetBytes(list.ToString(SaveOptions.DisableFormatting)));
+            var written = (await client.GetBlobClient(blobName).UploadAsync(BinaryData.FromBytes(content), upload, cancellationToken).ConfigureAwait(false)).Value;
+            return new BlobProperties(blobName, Quoted(written.ETag), content.Length, contentType, written.LastModified);
         }
-        message.Request.Headers.SetValue("x-ms-blob-content-type", contentType);
-        if (options.IfMatch is { } ifMatch)
-            message.Request.Headers.SetValue("If-Match", ifMatch);
-        if (options.IfNoneMatch is { } ifNoneMatch)
-            message.Request.Headers.SetValue("If-None-Match", ifNoneMatch);
-
-        var response = await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        if (response.Status == 201)
-            return Written(blobName, response, content.Length, contentType);
         // Azure answers a create-only write over an existing blob with 409 BlobAlreadyExists, not 412.
-        if (response.Status == 412 || (response.Status == 409 && StorageServiceClient.ErrorCode(response) == "BlobAlreadyExists"))
-            throw new BlobPreconditionFailedException(name, blobName);
-        throw client.Failure(response, $"writing blob '{blobName}' in '{name}'");
+        catch (RequestFailedException e) when (e.Status == 412 || (e.Status == 409 && e.ErrorCode == BlobErrorCode.BlobAlreadyExists))
+        {
+            throw new BlobPreconditionFailedException(Name, blobName);
+        }
     }
 
     public async IAsyncEnumerable<BlobProperties> ListAsync(string? prefix = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        string? marker = null;
-        do
+        var listing = client.GetBlobsAsync(new GetBlobsOptions { Prefix = string.IsNullOrEmpty(prefix) ? null : prefix }, cancellationToken);
+        await foreach (var page in listing.AsPages(pageSizeHint: storage.ListPageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            XElement page;
-            using (var message = client.CreateMessage(RequestMethod.Get, name))
+            foreach (var blob in page.Values)
             {
-                message.Request.Uri.AppendQuery("restype", "container");
-                message.Request.Uri.AppendQuery("comp", "list");
-                message.Request.Uri.AppendQuery("maxresults", client.Options.ListPageSize.ToString(CultureInfo.InvariantCulture));
-                if (!string.IsNullOrEmpty(prefix))
-                    message.Request.Uri.AppendQuery("prefix", prefix);
-                if (marker is not null)
-                    message.Request.Uri.AppendQuery("marker", marker);
-                var response = await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
-                if (response.Status != 200)
-                    throw client.Failure(response, $"listing blobs in '{name}'");
-                page = StorageServiceClient.ReadXml(response).Root ?? throw new InvalidDataException("The List Blobs answer is empty.");
+                var properties = blob.Properties;
+                yield return new BlobProperties(
+                    blob.Name,
+                    Quoted(properties.ETag ?? throw new InvalidDataException($"Listed blob '{blob.Name}' has no ETag.")),
+                    properties.ContentLength ?? 0,
+                    ContentType(properties.ContentType),
+                    properties.LastModified ?? throw new InvalidDataException($"Listed blob '{blob.Name}' has no Last-Modified."));
             }
-
-            foreach (var blob in page.Element("Blobs")?.Elements("Blob") ?? [])
-                yield return Listed(blob);
-            marker = page.Element("NextMarker")?.Value is { Length: > 0 } next ? next : null;
         }
-        while (marker is not null);
     }
 
     public async Task<bool> DeleteAsync(string blobName, string? ifMatch = null, CancellationToken cancellationToken = default)
     {
         BlobNames.ValidateBlob(blobName);
-        using var message = client.CreateMessage(RequestMethod.Delete, BlobPath(blobName));
-        if (ifMatch is not null)
-            message.Request.Headers.SetValue("If-Match", ifMatch);
-        var response = await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        return response.Status switch
+        var conditions = ifMatch is null ? null : new BlobRequestConditions { IfMatch = new ETag(ifMatch) };
+        try
         {
-            202 => true,
-            404 => false,
-            412 => throw new BlobPreconditionFailedException(name, blobName),
-            _ => throw client.Failure(response, $"deleting blob '{blobName}' in '{name}'"),
-        };
-    }
-
-    /// <summary>Uploads the content as uncommitted blocks, several at a time, and returns their ids in order.</summary>
-    private async Task<string[]> PutBlocksAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
-    {
-        var blockSize = client.Options.BlobBlockSize;
-        var ids = new string[(content.Length + blockSize - 1) / blockSize];
-        // A fresh prefix per upload keeps concurrent uploads of the same blob from overwriting each other's blocks.
-        var upload = Guid.NewGuid();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = client.Options.BlobUploadConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), parallel, async (index, token) =>
+            return (await client.GetBlobClient(blobName).DeleteIfExistsAsync(DeleteSnapshotsOption.None, conditions, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
         {
-            ids[index] = BlockId(upload, index);
-            var offset = index * blockSize;
-            using var message = client.CreateMessage(RequestMethod.Put, path);
-            message.Request.Uri.AppendQuery("comp", "block");
-            message.Request.Uri.AppendQuery("blockid", ids[index]);
-            message.Request.Content = RequestContent.Create(content.Slice(offset, Math.Min(blockSize, content.Length - offset)));
-            var response = await client.SendAsync(message, token).ConfigureAwait(false);
-            if (response.Status != 201)
-                throw client.Failure(response, $"uploading block {index + 1} of {ids.Length} of '{path}'");
-        }).ConfigureAwait(false);
-        return ids;
+            throw new BlobPreconditionFailedException(Name, blobName);
+        }
     }
 
-    /// <summary>Block ids must all have the same length within a blob: 16 bytes of upload id and 4 of index.</summary>
-    private static string BlockId(Guid upload, int index)
-    {
-        Span<byte> bytes = stackalloc byte[20];
-        upload.TryWriteBytes(bytes);
-        BinaryPrimitives.WriteInt32BigEndian(bytes[16..], index);
-        return Convert.ToBase64String(bytes);
-    }
+    /// <summary>Listings give the ETag bare; headers, and so Put and Get, give it quoted. The port speaks the header form.</summary>
+    private static string Quoted(ETag etag) => etag.ToString("H");
 
-    private string BlobPath(string blobName) => name + "/" + string.Join('/', blobName.Split('/').Select(Uri.EscapeDataString));
-
-    private static BlobProperties Written(string blobName, Response response, long length, string contentType) => new(
-        blobName,
-        StorageServiceClient.Header(response, "ETag"),
-        length,
-        contentType,
-        StorageServiceClient.ParseDate(StorageServiceClient.Header(response, "Last-Modified")));
-
-    private static BlobProperties Listed(XElement blob)
-    {
-        var nameElement = blob.Element("Name") ?? throw new InvalidDataException("A listed blob has no Name.");
-        // Names with characters XML cannot carry come percent-encoded.
-        var blobName = (string?)nameElement.Attribute("Encoded") == "true" ? Uri.UnescapeDataString(nameElement.Value) : nameElement.Value;
-        var properties = blob.Element("Properties") ?? throw new InvalidDataException($"Listed blob '{blobName}' has no Properties.");
-        string Property(string key) => properties.Element(key)?.Value ?? throw new InvalidDataException($"Listed blob '{blobName}' has no {key}.");
-        var etag = Property("Etag");
-        return new BlobProperties(
-            blobName,
-            // Listings give the ETag bare; headers, and so Put and Get, give it quoted.
-            etag.StartsWith('"') ? etag : $"\"{etag}\"",
-            long.Parse(Property("Content-Length"), CultureInfo.InvariantCulture),
-            properties.Element("Content-Type")?.Value is { Length: > 0 } type ? type : DefaultContentType,
-            StorageServiceClient.ParseDate(Property("Last-Modified")));
-    }
+    private static string ContentType(string? contentType) => string.IsNullOrEmpty(contentType) ? DefaultContentType : contentType;
 }

@@ -1,24 +1,30 @@
 using System.Collections.Concurrent;
-using Azure.Core;
+using Azure.Storage.Blobs;
 using Commerce.Storage.AzureStorage;
 
 namespace Commerce.Storage.Blobs.Azure;
 
 /// <summary>
-/// Block blobs in Azure Blob Storage (or Azurite) over the Blob REST API. Keep one instance for the life of the
+/// Block blobs in Azure Blob Storage (or Azurite) through the Azure SDK. Keep one instance for the life of the
 /// application: it remembers which containers it has already created.
 /// </summary>
 public sealed class AzureBlobStore : IBlobStore
 {
     public const string AdapterName = "azure-blob";
 
-    private readonly StorageServiceClient _client;
+    private readonly BlobServiceClient _client;
+    private readonly AzureStorageClientOptions _options;
     private readonly ConcurrentDictionary<string, Task<AzureBlobContainer>> _containers = new(StringComparer.Ordinal);
 
-    /// <exception cref="ArgumentException">the connection has no blob endpoint or no usable credentials, or an option is out of range.</exception>
-    public AzureBlobStore(AzureStorageConnection connection, AzureStorageClientOptions? options = null)
+    /// <param name="options">the options <paramref name="client"/> was made with (<see cref="AzureStorageAccount"/>).</param>
+    public AzureBlobStore(BlobServiceClient client, AzureStorageClientOptions options)
     {
-        _client = new StorageServiceClient("blob", connection, options ?? new AzureStorageClientOptions());
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+    }
+
+    public AzureBlobStore(AzureStorageAccount account) : this(account.Blobs, account.Options)
+    {
     }
 
     public string Adapter => AdapterName;
@@ -39,15 +45,16 @@ public sealed class AzureBlobStore : IBlobStore
     }
 
     public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) =>
-        _client.CheckHealthAsync("blobs", Adapter, cancellationToken);
+        StorageFailures.CheckHealthAsync("blobs", Adapter, "Blob", _client.Uri, _options.HealthTimeout, async token =>
+        {
+            await using var pages = _client.GetBlobContainersAsync(cancellationToken: token).AsPages(pageSizeHint: 1).GetAsyncEnumerator(token);
+            await pages.MoveNextAsync().ConfigureAwait(false);
+        }, cancellationToken);
 
     private async Task<AzureBlobContainer> CreateContainerAsync(string name)
     {
-        using var message = _client.CreateMessage(RequestMethod.Put, name);
-        message.Request.Uri.AppendQuery("restype", "container");
-        var response = await _client.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
-        if (response.Status != 201 && !(response.Status == 409 && StorageServiceClient.ErrorCode(response) == "ContainerAlreadyExists"))
-            throw _client.Failure(response, $"creating container '{name}'");
-        return new AzureBlobContainer(_client, name);
+        var container = _client.GetBlobContainerClient(name);
+        await container.CreateIfNotExistsAsync().ConfigureAwait(false);
+        return new AzureBlobContainer(container, _options);
     }
 }

@@ -13,6 +13,9 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
 {
     public const string AdapterName = "cosmos";
 
+    /// <summary>The partition key path of every container the store opens (and that a deployment must create).</summary>
+    public const string PartitionKeyPath = CosmosItems.PartitionKeyPath;
+
     private readonly CosmosDocumentStoreOptions _options;
     private readonly CosmosClient _client;
     private readonly ConcurrentDictionary<string, Task<CosmosDocumentContainer>> _containers = new(StringComparer.Ordinal);

@@ -1,29 +1,22 @@
-using System.Globalization;
 using System.Text;
 using System.Xml;
-using System.Xml.Linq;
 using Azure;
-using Azure.Core;
-using Commerce.Storage.AzureStorage;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace Commerce.Storage.Queues.Azure;
 
-internal sealed class AzureMessageQueue(StorageServiceClient client, string name) : IMessageQueue
+internal sealed class AzureMessageQueue(QueueClient client) : IMessageQueue
 {
     /// <summary>The service's limits: 7 days of invisibility, 32 messages per Get Messages, 64 KiB of text.</summary>
     private static readonly TimeSpan MaxVisibilityTimeout = TimeSpan.FromDays(7);
     private const int MaxBatch = 32;
     private const int MaxMessageBytes = 64 * 1024;
 
-    private static readonly XmlWriterSettings BodySettings = new()
-    {
-        OmitXmlDeclaration = true,
-        Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
-        // Written as &#xD;, a carriage return survives the service's XML parser instead of becoming a line feed.
-        NewLineHandling = NewLineHandling.Entitize,
-    };
+    /// <summary>Never expire: durable timers and long-delayed messages wait in the queue for as long as they need.</summary>
+    private static readonly TimeSpan NeverExpire = TimeSpan.FromSeconds(-1);
 
-    public string Name => name;
+    public string Name => client.Name;
 
     public async Task<string> EnqueueAsync(string message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default)
     {
@@ -33,100 +26,6 @@ internal sealed class AzureMessageQueue(StorageServiceClient client, string name
             throw new ArgumentOutOfRangeException(nameof(visibilityDelay), delay, "Azure queues delay a message by 0 to 7 days; QueueEnvelopeStore carries longer delays.");
         if (Encoding.UTF8.GetByteCount(message) > MaxMessageBytes)
             throw new ArgumentException($"The message has more than {MaxMessageBytes / 1024} KiB of UTF-8, the most an Azure queue message holds; QueueEnvelopeStore parks larger bodies in blobs.", nameof(message));
-
-        using var request = client.CreateMessage(RequestMethod.Post, $"{name}/messages");
-        request.Request.Uri.AppendQuery("visibilitytimeout", Seconds(delay));
-        // Never expire: durable timers and long-delayed messages wait in the queue for as long as they need.
-        request.Request.Uri.AppendQuery("messagettl", "-1");
-        request.Request.Content = RequestContent.Create(MessageBody(message));
-        var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.Status != 201)
-            throw client.Failure(response, $"adding a message to queue '{name}'");
-        return StorageServiceClient.ReadXml(response).Root?.Element("QueueMessage")?.Element("MessageId")?.Value
-            ?? throw new InvalidDataException($"The answer to Put Message on queue '{name}' has no MessageId.");
-    }
-
-    public async Task<IReadOnlyList<QueueMessage>> DequeueAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
-        if (visibilityTimeout < TimeSpan.Zero || visibilityTimeout > MaxVisibilityTimeout)
-            throw new ArgumentOutOfRangeException(nameof(visibilityTimeout), visibilityTimeout, "Azure queues hide a message for up to 7 days.");
-        // The service hides for at least a second.
-        var seconds = Seconds(visibilityTimeout < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : visibilityTimeout);
-
-        var received = new List<QueueMessage>();
-        while (received.Count < maxMessages)
-        {
-            var wanted = Math.Min(MaxBatch, maxMessages - received.Count);
-            using var request = client.CreateMessage(RequestMethod.Get, $"{name}/messages");
-            request.Request.Uri.AppendQuery("numofmessages", wanted.ToString(CultureInfo.InvariantCulture));
-            request.Request.Uri.AppendQuery("visibilitytimeout", seconds);
-            var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (response.Status != 200)
-                throw client.Failure(response, $"receiving messages from queue '{name}'");
-            var batch = (StorageServiceClient.ReadXml(response).Root?.Elements("QueueMessage") ?? []).Select(Parse).ToList();
-            received.AddRange(batch);
-            if (batch.Count < wanted)
-                break;
-        }
-        return received;
-    }
-
-    public async Task DeleteAsync(QueueMessage message, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        using var request = client.CreateMessage(RequestMethod.Delete, MessagePath(message));
-        request.Request.Uri.AppendQuery("popreceipt", message.PopReceipt);
-        var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.Status != 204)
-            throw Failure(response, message, "deleting");
-    }
-
-    public async Task<QueueMessage> UpdateVisibilityAsync(QueueMessage message, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        if (visibilityTimeout < TimeSpan.Zero || visibilityTimeout > MaxVisibilityTimeout)
-            throw new ArgumentOutOfRangeException(nameof(visibilityTimeout), visibilityTimeout, "Azure queues hide a message for 0 to 7 days.");
-        // Without a body, Update Message changes the visibility only and keeps the text.
-        using var request = client.CreateMessage(RequestMethod.Put, MessagePath(message));
-        request.Request.Uri.AppendQuery("popreceipt", message.PopReceipt);
-        request.Request.Uri.AppendQuery("visibilitytimeout", Seconds(visibilityTimeout));
-        var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.Status != 204)
-            throw Failure(response, message, "updating the visibility of");
-        return message with
-        {
-            PopReceipt = StorageServiceClient.Header(response, "x-ms-popreceipt"),
-            NextVisibleOn = StorageServiceClient.ParseDate(StorageServiceClient.Header(response, "x-ms-time-next-visible")),
-        };
-    }
-
-    public async Task<int> GetApproximateCountAsync(CancellationToken cancellationToken = default)
-    {
-        using var request = client.CreateMessage(RequestMethod.Get, name);
-        request.Request.Uri.AppendQuery("comp", "metadata");
-        var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.Status != 200)
-            throw client.Failure(response, $"reading the metadata of queue '{name}'");
-        var count = long.Parse(StorageServiceClient.Header(response, "x-ms-approximate-messages-count"), CultureInfo.InvariantCulture);
-        return (int)Math.Min(count, int.MaxValue);
-    }
-
-    public Task WaitForMessagesAsync(TimeSpan maxWait, CancellationToken cancellationToken = default) => Task.Delay(maxWait, cancellationToken);
-
-    private string MessagePath(QueueMessage message) => $"{name}/messages/{Uri.EscapeDataString(message.MessageId)}";
-
-    private Exception Failure(Response response, QueueMessage message, string action) =>
-        (response.Status, StorageServiceClient.ErrorCode(response)) switch
-        {
-            (404, "MessageNotFound") or (400 or 404, "PopReceiptMismatch") => new QueueMessageNotFoundException(name, message.MessageId),
-            _ => client.Failure(response, $"{action} message '{message.MessageId}' in queue '{name}'"),
-        };
-
-    private static string Seconds(TimeSpan value) => StorageServiceClient.CeilingSeconds(value).ToString(CultureInfo.InvariantCulture);
-
-    private static byte[] MessageBody(string message)
-    {
         try
         {
             XmlConvert.VerifyXmlChars(message);
@@ -135,21 +34,78 @@ internal sealed class AzureMessageQueue(StorageServiceClient client, string name
         {
             throw new ArgumentException("The message contains a character that XML, and so an Azure queue message without base64, cannot carry (a control character or a lone surrogate).", nameof(message));
         }
-        using var buffer = new MemoryStream();
-        using (var writer = XmlWriter.Create(buffer, BodySettings))
-            new XElement("QueueMessage", new XElement("MessageText", message)).Save(writer);
-        return buffer.ToArray();
+
+        var receipt = await client.SendMessageAsync(message, WholeSeconds(delay), NeverExpire, cancellationToken).ConfigureAwait(false);
+        return receipt.Value.MessageId;
     }
 
-    private static QueueMessage Parse(XElement message)
+    public async Task<IReadOnlyList<QueueMessage>> DequeueAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
     {
-        string Value(string key) => message.Element(key)?.Value ?? throw new InvalidDataException($"A received queue message has no {key}.");
-        return new QueueMessage(
-            Value("MessageId"),
-            Value("PopReceipt"),
-            Value("MessageText"),
-            int.Parse(Value("DequeueCount"), CultureInfo.InvariantCulture),
-            StorageServiceClient.ParseDate(Value("InsertionTime")),
-            StorageServiceClient.ParseDate(Value("TimeNextVisible")));
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
+        if (visibilityTimeout < TimeSpan.Zero || visibilityTimeout > MaxVisibilityTimeout)
+            throw new ArgumentOutOfRangeException(nameof(visibilityTimeout), visibilityTimeout, "Azure queues hide a message for up to 7 days.");
+        // The service hides for at least a second.
+        var hidden = WholeSeconds(visibilityTimeout < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : visibilityTimeout);
+
+        var received = new List<QueueMessage>();
+        while (received.Count < maxMessages)
+        {
+            var wanted = Math.Min(MaxBatch, maxMessages - received.Count);
+            var batch = (await client.ReceiveMessagesAsync(wanted, hidden, cancellationToken).ConfigureAwait(false)).Value;
+            received.AddRange(batch.Select(m => new QueueMessage(
+                m.MessageId,
+                m.PopReceipt,
+                m.Body.ToString(),
+                (int)m.DequeueCount,
+                m.InsertedOn ?? throw new InvalidDataException($"A message received from queue '{Name}' has no insertion time."),
+                m.NextVisibleOn ?? throw new InvalidDataException($"A message received from queue '{Name}' has no next-visible time."))));
+            if (batch.Length < wanted)
+                break;
+        }
+        return received;
     }
+
+    public async Task DeleteAsync(QueueMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        try
+        {
+            await client.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (IsGone(e))
+        {
+            throw new QueueMessageNotFoundException(Name, message.MessageId);
+        }
+    }
+
+    public async Task<QueueMessage> UpdateVisibilityAsync(QueueMessage message, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (visibilityTimeout < TimeSpan.Zero || visibilityTimeout > MaxVisibilityTimeout)
+            throw new ArgumentOutOfRangeException(nameof(visibilityTimeout), visibilityTimeout, "Azure queues hide a message for 0 to 7 days.");
+        try
+        {
+            // Without a body, Update Message changes the visibility only and keeps the text.
+            var receipt = (await client.UpdateMessageAsync(message.MessageId, message.PopReceipt, (BinaryData?)null, WholeSeconds(visibilityTimeout), cancellationToken).ConfigureAwait(false)).Value;
+            return message with { PopReceipt = receipt.PopReceipt, NextVisibleOn = receipt.NextVisibleOn };
+        }
+        catch (RequestFailedException e) when (IsGone(e))
+        {
+            throw new QueueMessageNotFoundException(Name, message.MessageId);
+        }
+    }
+
+    public async Task<int> GetApproximateCountAsync(CancellationToken cancellationToken = default)
+    {
+        var properties = (await client.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value;
+        return (int)Math.Min(properties.ApproximateMessagesCountLong, int.MaxValue);
+    }
+
+    public Task WaitForMessagesAsync(TimeSpan maxWait, CancellationToken cancellationToken = default) => Task.Delay(maxWait, cancellationToken);
+
+    private static bool IsGone(RequestFailedException e) =>
+        (e.Status, e.ErrorCode) is (404, "MessageNotFound") or (400 or 404, "PopReceiptMismatch");
+
+    /// <summary>The service counts in whole seconds (the SDK truncates); rounded up so that nothing becomes visible earlier than asked.</summary>
+    private static TimeSpan WholeSeconds(TimeSpan value) => TimeSpan.FromSeconds((value.Ticks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond);
 }

@@ -1,26 +1,32 @@
 using System.Collections.Concurrent;
-using Azure.Core;
+using Azure.Storage.Queues;
 using Commerce.Storage.AzureStorage;
 
 namespace Commerce.Storage.Queues.Azure;
 
 /// <summary>
-/// Azure Storage queues (or Azurite) over the Queue REST API. Message text travels as given, without base64, as
-/// the Functions host expects with <c>messageEncoding: none</c>; messages never expire. Bodies over 64 KiB and
-/// delays over 7 days are for <see cref="QueueEnvelopeStore"/> to carry. Keep one instance for the life of the
+/// Azure Storage queues (or Azurite) through the Azure SDK. Message text travels as given, without base64, as the
+/// Functions host expects with <c>messageEncoding: none</c>; messages never expire. Bodies over 64 KiB and delays
+/// over 7 days are for <see cref="QueueEnvelopeStore"/> to carry. Keep one instance for the life of the
 /// application: it remembers which queues it has already created.
 /// </summary>
 public sealed class AzureQueueStore : IQueueStore
 {
     public const string AdapterName = "azure-queue";
 
-    private readonly StorageServiceClient _client;
+    private readonly QueueServiceClient _client;
+    private readonly AzureStorageClientOptions _options;
     private readonly ConcurrentDictionary<string, Task<AzureMessageQueue>> _queues = new(StringComparer.Ordinal);
 
-    /// <exception cref="ArgumentException">the connection has no queue endpoint or no usable credentials, or an option is out of range.</exception>
-    public AzureQueueStore(AzureStorageConnection connection, AzureStorageClientOptions? options = null)
+    /// <param name="options">the options <paramref name="client"/> was made with (<see cref="AzureStorageAccount"/>).</param>
+    public AzureQueueStore(QueueServiceClient client, AzureStorageClientOptions options)
     {
-        _client = new StorageServiceClient("queue", connection, options ?? new AzureStorageClientOptions());
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+    }
+
+    public AzureQueueStore(AzureStorageAccount account) : this(account.Queues, account.Options)
+    {
     }
 
     public string Adapter => AdapterName;
@@ -41,15 +47,16 @@ public sealed class AzureQueueStore : IQueueStore
     }
 
     public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) =>
-        _client.CheckHealthAsync("queues", Adapter, cancellationToken);
+        StorageFailures.CheckHealthAsync("queues", Adapter, "Queue", _client.Uri, _options.HealthTimeout, async token =>
+        {
+            await using var pages = _client.GetQueuesAsync(cancellationToken: token).AsPages(pageSizeHint: 1).GetAsyncEnumerator(token);
+            await pages.MoveNextAsync().ConfigureAwait(false);
+        }, cancellationToken);
 
     private async Task<AzureMessageQueue> CreateQueueAsync(string name)
     {
-        using var message = _client.CreateMessage(RequestMethod.Put, name);
-        var response = await _client.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
-        // 204: it exists already; 409 QueueAlreadyExists: it exists with metadata of its own, which is fine too.
-        if (response.Status is not (201 or 204) && !(response.Status == 409 && StorageServiceClient.ErrorCode(response) == "QueueAlreadyExists"))
-            throw _client.Failure(response, $"creating queue '{name}'");
-        return new AzureMessageQueue(_client, name);
+        var queue = _client.GetQueueClient(name);
+        await queue.CreateIfNotExistsAsync().ConfigureAwait(false);
+        return new AzureMessageQueue(queue);
     }
 }

@@ -1,0 +1,71 @@
+using Commerce.Functions.Models;
+using Commerce.Hosting;
+using Commerce.Hosting.Settings;
+using Commerce.Intelligence.Models;
+using Commerce.Intelligence.Recommendations;
+using Commerce.Intelligence.Recommendations.Serving;
+using Commerce.Orders.Orders;
+
+namespace Commerce.Functions.Recommendations;
+
+public static class RecommendationsSetup
+{
+    public const string TrainFunction = "TrainRecommendations";
+
+    /// <summary>
+    /// The model registry, the recommendations model kind (trained from the order store's history), the live
+    /// model every instance serves from, the HTTP functions, the training timer and the offline commands.
+    /// </summary>
+    public static FunctionAppBuilder AddRecommendations(this FunctionAppBuilder app)
+    {
+        var configuration = app.Configuration;
+        var settings = new RecommendationSettings
+        {
+            TrainingSchedule = configuration.GetSchedule("Recommendations:TrainingSchedule", new RecommendationSettings().TrainingSchedule),
+            HoldoutDays = configuration.GetInt("Recommendations:HoldoutDays", 28, 1, 365),
+            HistoryDays = configuration.GetInt("Recommendations:HistoryDays", 730, 30, 3650),
+            MarginFloor = (decimal)configuration.GetDouble("Recommendations:MarginFloor", 0.10, 0, 0.99),
+            MaxPerCategory = configuration.GetInt("Recommendations:MaxPerCategory", 3, 1, RecommendationSettings.MaxLimit),
+            RecentPurchaseDays = configuration.GetInt("Recommendations:RecentPurchaseDays", 60, 0, 3650),
+            ReorderDueFraction = configuration.GetDouble("Recommendations:ReorderDueFraction", 0.8, 0.1, 5),
+            RefreshInterval = configuration.GetTimeSpan("Recommendations:RefreshInterval", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1)),
+        };
+        if (settings.HoldoutDays >= settings.HistoryDays)
+            throw new SettingsException("Recommendations:HoldoutDays", "must be shorter than Recommendations:HistoryDays.");
+
+        var services = app.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(new RecommenderOptions());
+        services.AddSingleton<RecommendationRules>();
+        services.AddSingleton(provider => new OrderStorePurchases(provider.GetRequiredService<OrderRepository>()));
+        // The lake's history loader replaces this registration once it exists; serving keeps reading recent orders from the order store.
+        services.AddSingleton<IPurchaseHistorySource>(provider => provider.GetRequiredService<OrderStorePurchases>());
+        services.AddSingleton<IRecentPurchases>(provider => provider.GetRequiredService<OrderStorePurchases>());
+        services.AddSingleton<IModelKind, RecommendationModelKind>();
+        services.AddSingleton<ModelRegistry>();
+        services.AddSingleton(provider => new LiveModel<RecommendationModel>(
+            provider.GetRequiredService<ModelRegistry>(), RecommendationModelKind.Name, RecommendationModelKind.Load, settings.RefreshInterval,
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<LiveModel<RecommendationModel>>>()));
+        services.AddHostedService(provider => provider.GetRequiredService<LiveModel<RecommendationModel>>());
+        services.AddSingleton<RecommendationService>();
+
+        app.Functions
+            .MapRecommendationsApi()
+            .MapModelsApi()
+            .AddTimer(TrainFunction, settings.TrainingSchedule, async (_, context) =>
+            {
+                try
+                {
+                    var report = await context.Services.GetRequiredService<ModelRegistry>().TrainAsync(RecommendationModelKind.Name, context.CancellationToken);
+                    context.Logger.LogInformation("Recommendations model {Version}: {Decision}", report.Version, report.Decision);
+                }
+                catch (TrainingInProgressException e)
+                {
+                    context.Logger.LogWarning("{Message} This occurrence is skipped.", e.Message);
+                }
+            });
+        app.AddCommand("recommend-eval", RecommendCommands.EvaluateAsync);
+        app.AddCommand("recommend", RecommendCommands.RecommendAsync);
+        return app;
+    }
+}

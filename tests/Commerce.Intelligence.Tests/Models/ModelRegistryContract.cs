@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Text;
+using Commerce.Intelligence.Models;
+using Commerce.Storage.Blobs;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Commerce.Intelligence.Tests.Models;
+
+/// <summary>A model kind whose versions are just a score: on any holdout a version scores what its file says.</summary>
+internal sealed class ScoredKind(string kind) : IModelKind
+{
+    public string Kind { get; } = kind;
+    public string PrimaryMetric => "score";
+    public double NextScore { get; set; }
+    public string? FailWith { get; set; }
+    public TaskCompletionSource? Hold { get; set; }
+
+    public async Task<TrainedModel> TrainAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (Hold is not null)
+            await Hold.Task;
+        if (FailWith is not null)
+            throw new ModelTrainingException(FailWith);
+        var score = NextScore;
+        return new TrainedModel(
+            new Dictionary<string, byte[]> { ["score.txt"] = Encoding.UTF8.GetBytes(score.ToString(CultureInfo.InvariantCulture)) },
+            new Dictionary<string, double> { ["score"] = score },
+            new DataWindow(now.AddDays(-30), now.AddDays(-7)),
+            new DataWindow(now.AddDays(-7), now),
+            new Dictionary<string, string> { ["alpha"] = "1" },
+            (other, _) => Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double> { ["score"] = ScoreOf(other) }));
+    }
+
+    public static double ScoreOf(ModelFiles files) => double.Parse(Encoding.UTF8.GetString(files["score.txt"].Span), CultureInfo.InvariantCulture);
+}
+
+/// <summary>The registry's behaviour, run against each blob store adapter.</summary>
+public abstract class ModelRegistryContract
+{
+    protected abstract IBlobStore Store { get; }
+
+    private (ModelRegistry Registry, ScoredKind Kind) NewRegistry()
+    {
+        var kind = new ScoredKind("k" + Guid.NewGuid().ToString("N")[..10]);
+        return (new ModelRegistry(Store, [kind], TimeProvider.System, NullLogger<ModelRegistry>.Instance), kind);
+    }
+
+    [Fact]
+    public async Task The_first_version_goes_live_with_a_complete_manifest()
+    {
+        var (registry, kind) = NewRegistry();
+        kind.NextScore = 0.5;
+
+        var report = await registry.TrainAsync(kind.Kind);
+
+        Assert.True(report.Promoted);
+        Assert.Equal(report.Version, (await registry.LatestAsync(kind.Kind))!.Version);
+        var status = (await registry.ListAsync()).Single(s => s.Kind == kind.Kind);
+        var version = Assert.Single(status.Versions);
+        Assert.True(version.Live);
+        var manifest = version.Manifest;
+        Assert.Equal(0.5, manifest.Metrics["score"]);
+        Assert.Equal(["score.txt"], manifest.Files);
+        Assert.Equal("1", manifest.Parameters["alpha"]);
+        Assert.Equal(manifest.Data.To, manifest.Holdout.From);
+        Assert.False(string.IsNullOrEmpty(manifest.CodeVersion));
+        Assert.True(manifest.TrainingSeconds >= 0);
+        Assert.Null(manifest.LiveVersion);
+        var files = await registry.OpenAsync(kind.Kind, report.Version);
+        Assert.Equal(0.5, ScoredKind.ScoreOf(files));
+    }
+
+    [Fact]
+    public async Task A_worse_version_is_stored_but_latest_stays_and_an_equal_one_goes_live()
+    {
+        var (registry, kind) = NewRegistry();
+        kind.NextScore = 0.5;
+        var first = await registry.TrainAsync(kind.Kind);
+        kind.NextScore = 0.4;
+        var worse = await registry.TrainAsync(kind.Kind);
+
+        Assert.False(worse.Promoted);
+        Assert.Equal(0.5, worse.LiveMetrics!["score"]);
+        Assert.Equal(first.Version, (await registry.LatestAsync(kind.Kind))!.Version);
+
+        kind.NextScore = 0.5;
+        var equal = await registry.TrainAsync(kind.Kind);
+
+        Assert.True(equal.Promoted);
+        var status = (await registry.ListAsync()).Single(s => s.Kind == kind.Kind);
+        Assert.Equal(equal.Version, status.LiveVersion);
+        Assert.Equal(3, status.Versions.Count);
+        var kept = status.Versions.Single(v => v.Manifest.Version == worse.Version).Manifest;
+        Assert.StartsWith("kept", kept.Decision);
+        Assert.Equal(first.Version, kept.LiveVersion);
+    }
+
+    [Fact]
+    public async Task A_failed_training_is_recorded_and_changes_nothing_else()
+    {
+        var (registry, kind) = NewRegistry();
+        kind.NextScore = 0.5;
+        var live = await registry.TrainAsync(kind.Kind);
+        kind.FailWith = "no purchases in the window";
+
+        var error = await Assert.ThrowsAsync<ModelTrainingException>(() => registry.TrainAsync(kind.Kind));
+
+        Assert.Equal("no purchases in the window", error.Message);
+        var status = (await registry.ListAsync()).Single(s => s.Kind == kind.Kind);
+        Assert.Equal(live.Version, status.LiveVersion);
+        Assert.Single(status.Versions);
+        Assert.Equal("no purchases in the window", Assert.Single(status.Failures).Error);
+    }
+
+    [Fact]
+    public async Task Promotion_rolls_back_and_forward_and_refuses_unknown_versions()
+    {
+        var (registry, kind) = NewRegistry();
+        kind.NextScore = 0.5;
+        var first = await registry.TrainAsync(kind.Kind);
+        kind.NextScore = 0.6;
+        var second = await registry.TrainAsync(kind.Kind);
+        Assert.True(second.Promoted);
+
+        Assert.True(await registry.PromoteAsync(kind.Kind, first.Version, "rollback after complaints"));
+        var latest = (await registry.LatestAsync(kind.Kind))!;
+        Assert.Equal((first.Version, "rollback after complaints"), (latest.Version, latest.Reason));
+
+        Assert.True(await registry.PromoteAsync(kind.Kind, second.Version, "forward again"));
+        Assert.Equal(second.Version, (await registry.LatestAsync(kind.Kind))!.Version);
+        Assert.False(await registry.PromoteAsync(kind.Kind, "20990101-000000-abcdef", "no such version"));
+        Assert.False(await registry.PromoteAsync(kind.Kind, "../other", "not a version name"));
+        Assert.Equal(second.Version, (await registry.LatestAsync(kind.Kind))!.Version);
+    }
+
+    [Fact]
+    public async Task One_training_at_a_time_per_kind()
+    {
+        var (registry, kind) = NewRegistry();
+        kind.NextScore = 0.5;
+        kind.Hold = new TaskCompletionSource();
+        var first = registry.TrainAsync(kind.Kind);
+
+        await Assert.ThrowsAsync<TrainingInProgressException>(() => registry.TrainAsync(kind.Kind));
+
+        kind.Hold.SetResult();
+        Assert.True((await first).Promoted);
+    }
+
+    [Fact]
+    public async Task A_live_model_swaps_to_a_new_latest_and_keeps_serving_when_a_version_cannot_load()
+    {
+        var (registry, kind) = NewRegistry();
+        var live = new LiveModel<string>(registry, kind.Kind,
+            files => ScoredKind.ScoreOf(files) < 0 ? throw new InvalidDataException("damaged") : ScoredKind.ScoreOf(files).ToString(CultureInfo.InvariantCulture),
+            TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger<LiveModel<string>>.Instance);
+        Assert.False(await live.RefreshAsync());
+        Assert.Null(live.Current);
+
+        kind.NextScore = 0.5;
+        var first = await registry.TrainAsync(kind.Kind);
+        Assert.True(await live.RefreshAsync());
+        Assert.Equal((first.Version, "0.5"), (live.Current!.Version, live.Current.Model));
+        Assert.False(await live.RefreshAsync());
+
+        kind.NextScore = -1;
+        var damaged = await registry.TrainAsync(kind.Kind);
+        Assert.False(damaged.Promoted);
+        Assert.True(await registry.PromoteAsync(kind.Kind, damaged.Version, "test"));
+        await Assert.ThrowsAsync<InvalidDataException>(() => live.RefreshAsync());
+        Assert.Equal(first.Version, live.Current.Version);
+    }
+
+    [Fact]
+    public async Task The_background_loop_picks_up_a_promotion_within_its_interval()
+    {
+        var (registry, kind) = NewRegistry();
+        kind.NextScore = 0.5;
+        var first = await registry.TrainAsync(kind.Kind);
+        var live = new LiveModel<string>(registry, kind.Kind, ScoredKindText, TimeSpan.FromMilliseconds(100), TimeProvider.System, NullLogger<LiveModel<string>>.Instance);
+        await live.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitForAsync(() => live.Current?.Version == first.Version);
+            kind.NextScore = 0.7;
+            var second = await registry.TrainAsync(kind.Kind);
+            await WaitForAsync(() => live.Current?.Version == second.Version);
+            Assert.Equal("0.7", live.Current!.Model);
+        }
+        finally
+        {
+            await live.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static string ScoredKindText(ModelFiles files) => ScoredKind.ScoreOf(files).ToString(CultureInfo.InvariantCulture);
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the live model did not change within 30 s");
+            await Task.Delay(20);
+        }
+    }
+}
