@@ -1,7 +1,9 @@
+using Commerce.Bench.Analytics;
 using Commerce.Bench.Catalog;
 using Commerce.Bench.Checkout;
 using Commerce.Bench.Churn;
 using Commerce.Bench.Durable;
+using Commerce.Bench.Events;
 using Commerce.Bench.Http;
 using Commerce.Bench.Recommendations;
 using Commerce.Bench.Storage;
@@ -13,6 +15,9 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
     ["catalog"] = CatalogBenchmark.RunAsync,
     ["checkout"] = CheckoutBenchmark.RunAsync,
     ["churn"] = ChurnBenchmark.RunAsync,
+    ["events"] = EventsBenchmark.RunAsync,
+    ["history"] = HistoryBenchmark.RunImportAsync,
+    ["features"] = HistoryBenchmark.RunFeaturesAsync,
     ["edge"] = EdgeBenchmark.RunAsync,
     ["recommendations"] = RecommendationsBenchmark.RunAsync,
 };

@@ -2,6 +2,7 @@ using Commerce.Durable.Hosting;
 using Commerce.Functions.Analytics;
 using Commerce.Functions.Catalog;
 using Commerce.Functions.Checkout;
+using Commerce.Functions.Events;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Orchestrations.RetentionCampaign;
 using Commerce.Functions.Health;
@@ -28,11 +29,13 @@ public static class CommerceApp
     {
         app.AddDurableTask(tasks => tasks.AddOrderLifecycle().AddRetentionCampaigns());
         app.AddCatalog();
+        app.AddEvents();
         app.AddOrders();
         app.AddAnalytics();
         app.AddChurn();
         app.AddNotifications();
         app.AddCampaigns();
+        app.AddRetention();
         app.AddRecommendations();
         app.Functions
             .MapHealthApi()

@@ -81,7 +81,7 @@ public sealed class CustomerFeatureBuilder(FeatureSettings settings)
         var scale = context.Scale;
         var (recencyScore, frequencyScore) = (scale.RecencyScore(m.RecencyDays), scale.FrequencyScore(m.Orders.Count));
         var gross = m.Sales.Sum(p => p.Amount);
-        var returned = -m.Returns.Sum(p => p.Amount);
+        var returned = m.Returns.Sum(p => -p.Amount);
 
         var window = TimeSpan.FromDays(settings.TrendWindowDays);
         var recent = m.Sales.Where(p => p.At >= asOf - window).Sum(p => p.Amount);
@@ -195,16 +195,21 @@ public sealed class CustomerFeatureBuilder(FeatureSettings settings)
     }
 
     /// <summary>The item's category, and the words of its name that say what it is (not "set", "of", "small").</summary>
-    public static IEnumerable<string> Tags(Purchase item)
-    {
-        if (item.Category is { Length: > 0 } category)
-            yield return "category:" + category;
-        foreach (var word in (item.Name ?? "").ToUpperInvariant().Split(NotLetters, StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal))
+    public IReadOnlyList<string> Tags(Purchase item) =>
+        _tags.GetOrAdd((item.Name, item.Category), static key =>
         {
-            if (word.Length >= 3 && !NotInterests.Contains(word))
-                yield return word.ToLowerInvariant();
-        }
-    }
+            var tags = new List<string>();
+            if (key.Category is { Length: > 0 } category)
+                tags.Add("category:" + category);
+            foreach (var word in (key.Name ?? "").ToUpperInvariant().Split(NotLetters, StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal))
+            {
+                if (word.Length >= 3 && !NotInterests.Contains(word))
+                    tags.Add(word.ToLowerInvariant());
+            }
+            return tags;
+        });
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string? Name, string? Category), IReadOnlyList<string>> _tags = new();
 
     private static readonly char[] NotLetters = [.. Enumerable.Range(0, 128).Select(c => (char)c).Where(c => !char.IsAsciiLetter(c))];
 

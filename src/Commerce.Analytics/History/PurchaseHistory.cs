@@ -24,7 +24,8 @@ public sealed record Purchase(string CustomerId, string OrderId, string Sku, int
 }
 
 /// <summary>
-/// The order lines that features, models and evaluations learn from, oldest first. Training in production
+/// The order lines that features, models and evaluations learn from, oldest first (then by order, SKU,
+/// quantity and price, so that every source of the same lines gives the same sequence). Training in production
 /// loads it from the lake; evaluations load it from the Online Retail file; both go through the same code
 /// from here on, so what is measured offline is what runs.
 /// </summary>
@@ -32,7 +33,8 @@ public sealed class PurchaseHistory
 {
     public PurchaseHistory(IEnumerable<Purchase> purchases)
     {
-        Lines = purchases.OrderBy(p => p.At).ThenBy(p => p.OrderId, StringComparer.Ordinal).ToArray();
+        Lines = purchases.OrderBy(p => p.At).ThenBy(p => p.OrderId, StringComparer.Ordinal).ThenBy(p => p.Sku, StringComparer.Ordinal)
+            .ThenBy(p => p.Quantity).ThenBy(p => p.UnitPrice).ToArray();
     }
 
     public IReadOnlyList<Purchase> Lines { get; }

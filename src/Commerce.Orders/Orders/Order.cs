@@ -33,8 +33,12 @@ public sealed record OrderLine(string Sku, string Name, int Quantity, decimal Un
     public bool Discounted => UnitPrice < ListUnitPrice;
 }
 
-/// <summary>Goods that came back after the order completed, and the amount paid back for them.</summary>
-public sealed record OrderReturn(string Id, DateTimeOffset At, string Sku, string Name, int Quantity, decimal UnitPrice, decimal Amount);
+/// <summary>Goods that came back after the order completed (line <paramref name="Line"/> of return document <paramref name="ReturnId"/>), and the amount paid back for them.</summary>
+public sealed record OrderReturn(string ReturnId, int Line, DateTimeOffset At, string Sku, string Name, int Quantity, decimal UnitPrice, decimal Amount)
+{
+    /// <summary>Unique within the order.</summary>
+    public string Key => $"{ReturnId}-{Line}";
+}
 
 public sealed record ShippingAddress(string? Name, string? Line1, string? Line2, string? City, string? PostalCode, string? Country);
 

@@ -3,27 +3,14 @@ using Commerce.Analytics.History;
 using Commerce.Catalog.Customers;
 using Commerce.Catalog.Import;
 using Commerce.Orders.Orders;
-using Commerce.Storage.Documents.Sqlite;
-using Commerce.Storage.Sqlite;
-using Commerce.Testing;
 
 namespace Commerce.Analytics.Tests.History;
 
 public sealed class HistoryImporterTests : IDisposable
 {
-    private readonly TempDirectory _folder = new("history-import");
-    private readonly SqliteDatabase _database;
-    private readonly SqliteDocumentStore _documents;
-    private readonly CustomerService _customers;
-    private readonly OrderRepository _orders;
-
-    public HistoryImporterTests()
-    {
-        _database = new SqliteDatabase(Path.Combine(_folder.Path, "documents.db"));
-        _documents = new SqliteDocumentStore(_database);
-        _customers = new CustomerService(_documents, TimeProvider.System);
-        _orders = new OrderRepository(_documents, TimeProvider.System);
-    }
+    private readonly LakeStack _stack = new();
+    private CustomerService _customers => _stack.Customers;
+    private OrderRepository _orders => _stack.Orders;
 
     // Two customers: 100 buys twice and returns part of the second order (matched), 200 returns something never
     // bought in the file (unmatched); a guest sale, postage, and a line without a price are skipped.
@@ -43,9 +30,9 @@ public sealed class HistoryImporterTests : IDisposable
     [Fact]
     public async Task Customers_orders_and_matched_returns_are_stored_at_utc_times_and_skipped_lines_counted_by_reason()
     {
-        var report = await new HistoryImporter(_customers, _orders).ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(Csv)));
+        var report = await _stack.Importer.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(Csv)));
 
-        Assert.Equal(new HistoryImportReport(9, 2, 2, 3, 3, 4, 1, 4, report.SkipReasons), report);
+        Assert.Equal(new HistoryImportReport(9, 2, 2, 3, 3, 4, 1, 4, report.SkipReasons, report.Lake), report);
         Assert.Equal(new Dictionary<string, int>
         {
             [OnlineRetailHistory.NotGoods] = 1,
@@ -69,7 +56,7 @@ public sealed class HistoryImporterTests : IDisposable
         Assert.Equal(new DateTimeOffset(2011, 7, 1, 14, 30, 0, TimeSpan.Zero), summer.PlacedAt);
         Assert.Equal(16.40m, summer.Total);
         var returned = Assert.Single(summer.Returns);
-        Assert.Equal(new OrderReturn("C500006-1", new DateTimeOffset(2011, 7, 5, 11, 0, 0, TimeSpan.Zero), "A1", "RED MUG", 3, 2.10m, 6.30m), returned);
+        Assert.Equal(new OrderReturn("C500006", 1, new DateTimeOffset(2011, 7, 5, 11, 0, 0, TimeSpan.Zero), "A1", "RED MUG", 3, 2.10m, 6.30m), returned);
 
         Assert.Null(await _orders.GetAsync("500003"));
         var mine = await _orders.ListByCustomerAsync("100", null, 10, null);
@@ -77,9 +64,30 @@ public sealed class HistoryImporterTests : IDisposable
     }
 
     [Fact]
+    public async Task The_lake_gets_the_orders_their_lines_and_events_and_gives_back_the_purchase_history_the_file_gives()
+    {
+        var report = await _stack.Importer.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(Csv)));
+
+        // Three completed orders (placed, paid, completed each) and one return refunded: 10 events.
+        Assert.Equal(new ImportedInLake(3, 5, 10), report.Lake);
+        Assert.Equal(3, await _stack.ScalarAsync("SELECT count(*) FROM events WHERE type = 'order_completed'"));
+        Assert.Equal(1, await _stack.ScalarAsync("SELECT count(*) FROM events WHERE type = 'order_refunded' AND order_id = '500002' AND amount = 6.30 AND sequence = 4"));
+        Assert.Equal(3, await _stack.ScalarAsync("SELECT count(DISTINCT date) FROM orders"));
+        Assert.Equal(1, await _stack.ScalarAsync("SELECT count(*) FROM order_lines WHERE kind = 'return' AND quantity = -3 AND return_id = 'C500006' AND date = DATE '2011-07-05'"));
+        var files = await _stack.LakeFilesAsync();
+        Assert.Contains(files, f => f.StartsWith("order_lines/date=2011-07-01/part-", StringComparison.Ordinal) && f.Split(' ')[0].EndsWith(".parquet", StringComparison.Ordinal));
+
+        await using var lake = await _stack.Lake.OpenAsync();
+        var fromLake = Commerce.Analytics.Lake.LakeHistory.LoadPurchases(lake, "GBP");
+        var fromFile = new PurchaseHistory((await OnlineRetailHistory.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(Csv)))).Purchases());
+        Assert.Equal(fromFile.Lines, fromLake.Lines);
+        Assert.Equal("2.5", fromLake.Lines[0].UnitPrice.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task Importing_again_changes_nothing()
     {
-        var importer = new HistoryImporter(_customers, _orders);
+        var importer = _stack.Importer;
         await importer.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(Csv)));
         var before = await SnapshotAsync();
 
@@ -87,6 +95,7 @@ public sealed class HistoryImporterTests : IDisposable
 
         Assert.Equal(0, again.CustomersCreated);
         Assert.Equal(0, again.OrdersCreated);
+        Assert.Equal(new ImportedInLake(3, 5, 10), again.Lake);
         Assert.Equal(before, await SnapshotAsync());
     }
 
@@ -94,7 +103,7 @@ public sealed class HistoryImporterTests : IDisposable
     public async Task A_file_without_the_data_sets_columns_is_refused_before_anything_is_stored()
     {
         await Assert.ThrowsAsync<ImportFormatException>(() =>
-            new HistoryImporter(_customers, _orders).ImportAsync(new MemoryStream("InvoiceNo,StockCode\n1,A\n"u8.ToArray())));
+            _stack.Importer.ImportAsync(new MemoryStream("InvoiceNo,StockCode\n1,A\n"u8.ToArray())));
         Assert.Empty((await _customers.ListAsync(null, null, 10, null)).Customers);
     }
 
@@ -104,19 +113,26 @@ public sealed class HistoryImporterTests : IDisposable
         var all = new StringBuilder();
         foreach (var container in new[] { CustomerService.Container, OrderRepository.OrdersContainer, OrderRepository.IndexContainer })
         {
-            using var session = _database.Rent();
+            using var session = _stack.Database.Rent();
             using var command = session.Connection.CreateCommand();
             command.CommandText = $"SELECT pk, id, etag FROM \"docs_{container}\" ORDER BY pk, id";
             using var reader = command.ExecuteReader();
             while (reader.Read())
                 all.AppendLine($"{container} {reader.GetString(0)} {reader.GetString(1)} {reader.GetString(2)}");
         }
+        foreach (var file in await _stack.LakeFilesAsync())
+            all.AppendLine(file);
+        // The outbox's streams; its pending lists are emptied by the compaction that follows each import.
+        using (var session = _stack.Database.Rent())
+        using (var command = session.Connection.CreateCommand())
+        {
+            command.CommandText = "SELECT pk, id, etag FROM \"docs_outbox\" ORDER BY pk, id";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                all.AppendLine($"outbox {reader.GetString(0)} {reader.GetString(1)} {reader.GetString(2)}");
+        }
         return all.ToString();
     }
 
-    public void Dispose()
-    {
-        _database.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _stack.Dispose();
 }

@@ -1,5 +1,5 @@
 using Commerce.Analytics.History;
-using Commerce.Catalog.Import;
+using Commerce.Testing;
 
 namespace Commerce.Analytics.Tests.History;
 
@@ -11,7 +11,7 @@ public sealed class OnlineRetailHistoryTests(OnlineRetailData data)
     {
         var history = data.History;
         var raw = data.Raw;
-        bool Goods(RawRow r) => !ProductImporter.NonProductCodes.Contains(r.Code);
+        bool Goods(RawRow r) => !OnlineRetailRecount.NotGoods.Contains(r.Code);
         var known = raw.Where(r => r.Customer.Length > 0).ToList();
         var sales = data.RawSales;
         var matched = data.RawMatchedReturns.Count;
@@ -46,9 +46,9 @@ public sealed class OnlineRetailHistoryTests(OnlineRetailData data)
         // 536365 was invoiced at 08:26 UK time in December (GMT, UTC+0); June is in British Summer Time (UTC+1).
         var winter = history.Invoices.Single(i => i.InvoiceNo == "536365");
         Assert.Equal(new DateTime(2010, 12, 1, 8, 26, 0), winter.At);
-        var summerRow = data.Raw.First(r => r.UkTime.Month == 6 && r.Customer.Length > 0 && r.Quantity > 0 && !r.Invoice.StartsWith('C') && r.Price > 0 && !ProductImporter.NonProductCodes.Contains(r.Code));
+        var summerRow = data.Raw.First(r => r.UkTime.Month == 6 && r.Customer.Length > 0 && r.Quantity > 0 && !r.Invoice.StartsWith('C') && r.Price > 0 && !OnlineRetailRecount.NotGoods.Contains(r.Code));
         var summer = history.Invoices.Single(i => i.InvoiceNo == summerRow.Invoice);
-        Assert.Equal(OnlineRetailData.Utc(summerRow.UkTime), summer.At);
+        Assert.Equal(OnlineRetailRecount.Utc(summerRow.UkTime), summer.At);
         Assert.Equal(summerRow.UkTime.AddHours(-1), summer.At);
         Assert.Equal(DateTimeKind.Utc, summer.At.Kind);
     }

@@ -1,3 +1,4 @@
+using Commerce.Events.Outbox;
 using Commerce.Analytics.Features;
 using Commerce.Catalog.Customers;
 using Commerce.Intelligence.Churn;
@@ -25,7 +26,7 @@ public sealed class ChurnModelKindTests : IDisposable
     // A small shop: leaves of ten customers, not fifty.
     private readonly ChurnOptions _options = new() { HorizonDays = 60, MinCustomersPerLeaf = 10 };
 
-    public ChurnModelKindTests() => _orders = new OrderRepository(_stores.Documents, _stores.Clock);
+    public ChurnModelKindTests() => _orders = new OrderRepository(_stores.Documents, new EventOutbox(_stores.Documents, new OutboxConsumers(OutboxConsumers.Lake)), _stores.Clock);
 
     public void Dispose()
     {

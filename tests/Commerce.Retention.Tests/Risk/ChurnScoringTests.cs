@@ -1,3 +1,4 @@
+using Commerce.Events.Outbox;
 using Commerce.Analytics.Features;
 using Commerce.Analytics.History;
 using Commerce.Catalog.Customers;
@@ -39,7 +40,7 @@ public sealed class ChurnScoringTests : IDisposable
     [Fact]
     public async Task Every_customer_with_an_order_in_the_last_year_is_scored_banded_and_explained_with_the_models_version()
     {
-        var orders = new OrderRepository(_stores.Documents, _stores.Clock);
+        var orders = new OrderRepository(_stores.Documents, new EventOutbox(_stores.Documents, new OutboxConsumers(OutboxConsumers.Lake)), _stores.Clock);
         async Task Bought(string customer, int daysAgo, int n)
         {
             await _stores.Customers.AddAsync(new Customer { Id = customer, CreatedAt = Now.AddDays(-800) });

@@ -86,7 +86,7 @@ public sealed class OrderStorePurchases(OrderRepository orders) : IPurchaseHisto
 
     /// <summary>What came back, when it came back, as negative quantities (the customer features net them off).</summary>
     private static IEnumerable<Purchase> Returns(Order order) =>
-        order.Returns.Select(r => new Purchase(order.CustomerId, r.Id, r.Sku, -r.Quantity, r.UnitPrice, r.At.UtcDateTime, order.ShippingAddress?.Country ?? "")
+        order.Returns.Select(r => new Purchase(order.CustomerId, r.ReturnId, r.Sku, -r.Quantity, r.UnitPrice, r.At.UtcDateTime, order.ShippingAddress?.Country ?? "")
         {
             Name = r.Name,
             ReturnOf = order.Id,
