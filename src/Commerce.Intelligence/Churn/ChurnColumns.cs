@@ -100,6 +100,15 @@ public static class ChurnColumns
         new("orders_90_days", "orders in the last 90 days", c => c.Signals.OrdersLast90Days, c => $"{Count(c.Signals.OrdersLast90Days, "order")} in the last 90 days"),
         new("active_months", "months with an order", c => c.Signals.ActiveMonths,
             c => $"ordered in only {Count(c.Signals.ActiveMonths, "month")} of the last {Math.Max(1, c.Features.TenureDays / 30)}"),
+        new("orders_180_days", "orders in the last 180 days", c => c.Signals.OrdersLast180Days, c => $"{Count(c.Signals.OrdersLast180Days, "order")} in the last 180 days"),
+        new("weeks_with_order_13", "weeks with an order among the last 13", c => c.Signals.WeeksWithOrderLast13,
+            c => $"ordered in {Count(c.Signals.WeeksWithOrderLast13, "week")} of the last 13"),
+        // Rates and shares rather than counts: a customer seen for nine months is compared with one seen for six on the same scale.
+        new("orders_per_month", "orders per month since the first", c => (float)(c.Features.Frequency / Months(c)),
+            c => FormattableString.Invariant($"{c.Features.Frequency / Months(c):0.#} orders a month since the first")),
+        new("recency_over_tenure", "days since the last order over days since the first", c => (float)c.Features.RecencyDays / Math.Max(1, c.Features.TenureDays), Overdue),
+        new("active_month_share", "share of the months since the first order with an order", c => (float)Math.Min(1, c.Signals.ActiveMonths / Math.Ceiling(Months(c))),
+            c => $"ordered in only {Count(c.Signals.ActiveMonths, "calendar month")} since the first order {c.Features.TenureDays} days ago"),
         new("distinct_items", "different items bought (log)", c => Log(c.Signals.DistinctItems), c => $"has bought only {Count(c.Signals.DistinctItems, "different item")}"),
         new("items_per_order", "different items per order (basket breadth)", c => (float)c.Signals.ItemsPerOrder,
             c => FormattableString.Invariant($"narrow baskets ({c.Signals.ItemsPerOrder:0.#} items an order)")),
@@ -118,6 +127,9 @@ public static class ChurnColumns
             vector[i] = columns[i].Value(input);
         return vector;
     }
+
+    /// <summary>Months since the first order, at least one.</summary>
+    private static double Months(ChurnInput c) => Math.Max(1, c.Features.TenureDays / 30.4);
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 

@@ -13,7 +13,7 @@ public sealed class ChurnSignalsTests
         new(customer, order, sku, quantity, 2m, Cut.AddDays(-daysBeforeCut), "United Kingdom") { Name = "RED MUG" };
 
     [Fact]
-    public void Recent_orders_active_months_basket_breadth_units_rhythm_and_last_year_season_are_counted_before_the_cut()
+    public void Recent_orders_weeks_with_an_order_active_months_basket_breadth_units_rhythm_and_last_year_season_are_counted_before_the_cut()
     {
         List<Purchase> lines =
         [
@@ -33,6 +33,9 @@ public sealed class ChurnSignalsTests
 
         Assert.Equal(1, signals.OrdersLast30Days);
         Assert.Equal(2, signals.OrdersLast90Days);
+        Assert.Equal(3, signals.OrdersLast180Days);
+        // o3 (40 days: week 5) and o4 (10 days: week 1); o2 at 100 days is older than 13 weeks.
+        Assert.Equal(2, signals.WeeksWithOrderLast13);
         // 2025-06, 2026-02, 2026-04, 2026-05.
         Assert.Equal(4, signals.ActiveMonths);
         Assert.Equal(4, signals.DistinctItems);
@@ -49,7 +52,7 @@ public sealed class ChurnSignalsTests
     {
         var signals = ChurnSignals.Of(new PurchaseHistory([Sale("c", "o1", 5)]), Cut, 90)["c"];
         Assert.Null(signals.GapVariation);
-        Assert.Equal((1, 1, 0), (signals.OrdersLast30Days, signals.ActiveMonths, signals.OrdersSameSeasonLastYear));
+        Assert.Equal((1, 1, 1, 1, 0), (signals.OrdersLast30Days, signals.OrdersLast180Days, signals.WeeksWithOrderLast13, signals.ActiveMonths, signals.OrdersSameSeasonLastYear));
     }
 
     [Fact]
