@@ -26,6 +26,8 @@ public static class ChurnColumns
 
     private static float OrMissing(double? value) => value is { } v ? (float)v : float.NaN;
 
+    private static string NothingLately(ChurnInput c) => $"bought nothing in the last {c.TrendWindowDays} days";
+
     private static string Days(double days) => Math.Round(days).ToString(CultureInfo.InvariantCulture);
 
     private static string Money(ChurnInput c, decimal amount) => FormattableString.Invariant($"{c.Features.Currency} {amount:N0}");
@@ -59,11 +61,11 @@ public static class ChurnColumns
 
     public static readonly ChurnColumn Trend = new("purchase_trend", "spend in the last window against the one before", c => (float)c.Features.PurchaseTrend,
         c => c.Features.RecentSpend == 0
-            ? $"bought nothing in the last {c.TrendWindowDays} days"
+            ? NothingLately(c)
             : FormattableString.Invariant($"spent {Money(c, c.Features.RecentSpend)} in the last {c.TrendWindowDays} days against {Money(c, c.Features.EarlierSpend)} in the {c.TrendWindowDays} before"));
 
     public static readonly ChurnColumn RecentSpend = new("recent_spend", "spend in the last trend window (log)", c => Log(c.Features.RecentSpend),
-        c => $"spent only {Money(c, c.Features.RecentSpend)} in the last {c.TrendWindowDays} days");
+        c => c.Features.RecentSpend == 0 ? NothingLately(c) : $"spent only {Money(c, c.Features.RecentSpend)} in the last {c.TrendWindowDays} days");
 
     /// <summary>The reference logistic regression's inputs: recency, frequency, spend, tenure, rhythm and trend.</summary>
     public static readonly IReadOnlyList<ChurnColumn> Baseline = [Recency, Frequency, Monetary, Tenure, UsualGap, LastGap, Trend, RecentSpend];
@@ -73,7 +75,12 @@ public static class ChurnColumns
     [
         .. Baseline,
         new("overdue_ratio", "days since the last order over the usual gap", c => (float)(c.Features.RecencyDays / c.Features.UsualGapDays), Overdue),
-        new("mean_gap_days", "mean days between orders", c => OrMissing(c.Features.MeanGapDays), c => $"orders every {Days(c.Features.MeanGapDays ?? 0)} days on average"),
+        new("mean_gap_days", "mean days between orders", c => OrMissing(c.Features.MeanGapDays), c => c.Features.MeanGapDays switch
+        {
+            null => "has not ordered a second time",
+            < 1 => "placed their orders less than a day apart on average",
+            { } gap => $"orders every {Days(gap)} days on average",
+        }),
         new("earlier_spend", "spend in the trend window before the last (log)", c => Log(c.Features.EarlierSpend),
             c => $"spent {Money(c, c.Features.EarlierSpend)} in the {c.TrendWindowDays} days before the last {c.TrendWindowDays}"),
         new("average_order_value", "spend per order (log)", c => Log(c.Features.AverageOrderValue), c => $"small orders ({Money(c, c.Features.AverageOrderValue)} on average)"),

@@ -56,6 +56,19 @@ public sealed class ChurnSignalsTests
     }
 
     [Fact]
+    public void Reasons_speak_of_orders_on_one_day_and_of_no_recent_spend_without_a_zero()
+    {
+        List<Purchase> lines = [Sale("c", "o1", 100), Sale("c", "o2", 100) with { At = Cut.AddDays(-100).AddHours(3) }];
+        var input = ChurnExamples.Inputs(new CustomerFeatureBuilder(new FeatureSettings()), new PurchaseHistory(lines), [], new Dictionary<string, CustomerProfile>(), Cut, 90).Single();
+        string Reason(string name) => ChurnColumns.All.Single(c => c.Name == name).Reason(input);
+
+        Assert.Equal("placed their orders less than a day apart on average", Reason("mean_gap_days"));
+        Assert.Equal("bought nothing in the last 90 days", Reason("recent_spend"));
+        Assert.Equal("2 orders in the last 180 days", Reason("orders_180_days"));
+        Assert.Equal("ordered in 0 weeks of the last 13", Reason("weeks_with_order_13"));
+    }
+
+    [Fact]
     public void Labelled_rows_are_the_buyers_before_the_cut_churned_unless_they_order_within_the_horizon()
     {
         List<Purchase> lines =
