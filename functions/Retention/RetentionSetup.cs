@@ -12,6 +12,7 @@ public static class RetentionSetup
     {
         var settings = ReadSettings(app.Configuration);
         var services = app.Services;
+        app.DocumentContainers.Add(CustomerInsightsService.Container);
         services.AddSingleton(settings);
         services.AddSingleton<CustomerFeatureBuilder>();
         services.AddSingleton<CustomerInsightsService>();
