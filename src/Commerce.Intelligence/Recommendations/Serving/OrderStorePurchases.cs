@@ -4,12 +4,6 @@ using Commerce.Orders.Orders;
 
 namespace Commerce.Intelligence.Recommendations.Serving;
 
-/// <summary>The purchase history that training learns from, as of a moment.</summary>
-public interface IPurchaseHistorySource
-{
-    Task<PurchaseHistory> LoadAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
-}
-
 /// <summary>One buyer's purchases since a moment, straight from where orders are made, so serving sees an order the moment it exists.</summary>
 public interface IRecentPurchases
 {
