@@ -122,7 +122,7 @@ public static class ChurnColumns
         new("units_per_line", "units per order line (log)", c => Log(c.Signals.UnitsPerLine),
             c => c.Signals.UnitsPerLine < 1.5 ? "buys single units, not packs or cases" : FormattableString.Invariant($"buys {c.Signals.UnitsPerLine:0.#} units of an item at a time")),
         new("gap_variation", "irregularity of the gaps between orders", c => OrMissing(c.Signals.GapVariation),
-            c => "orders at irregular intervals"),
+            c => c.Signals.GapVariation is null ? "too few orders to show a rhythm" : "orders at irregular intervals"),
         new("same_season_last_year", "orders in the coming season a year earlier", c => c.Signals.OrdersSameSeasonLastYear,
             c => c.Signals.OrdersSameSeasonLastYear == 0 ? "did not order in this season last year" : $"{Count(c.Signals.OrdersSameSeasonLastYear, "order")} in this season last year"),
     ];

@@ -56,7 +56,7 @@ public sealed class ChurnSignalsTests
     }
 
     [Fact]
-    public void Reasons_speak_of_orders_on_one_day_and_of_no_recent_spend_without_a_zero()
+    public void Reasons_speak_of_orders_on_one_day_of_no_recent_spend_and_of_no_rhythm_without_a_zero()
     {
         List<Purchase> lines = [Sale("c", "o1", 100), Sale("c", "o2", 100) with { At = Cut.AddDays(-100).AddHours(3) }];
         var input = ChurnExamples.Inputs(new CustomerFeatureBuilder(new FeatureSettings()), new PurchaseHistory(lines), [], new Dictionary<string, CustomerProfile>(), Cut, 90).Single();
@@ -64,6 +64,7 @@ public sealed class ChurnSignalsTests
 
         Assert.Equal("placed their orders less than a day apart on average", Reason("mean_gap_days"));
         Assert.Equal("bought nothing in the last 90 days", Reason("recent_spend"));
+        Assert.Equal("too few orders to show a rhythm", Reason("gap_variation"));
         Assert.Equal("2 orders in the last 180 days", Reason("orders_180_days"));
         Assert.Equal("ordered in 0 weeks of the last 13", Reason("weeks_with_order_13"));
     }
