@@ -17,17 +17,22 @@ param appIdentityName string
 // The app creates no containers in Azure (its identity may not), so this list is every name it declares in
 // code (FunctionAppBuilder.DocumentContainers); a test holds the two to each other. All are partitioned on /pk.
 var containers = [
+  'acquisition-spend'
   'carts'
   'catalog-meta'
-  'coupon-redemptions'
   'categories'
+  'coupon-redemptions'
+  'customer-insights'
   'customers'
   'durable-index'
   'durable-instances'
+  'event-inbox'
   'idempotency'
   'inventory'
+  'lake-state'
   'order-index'
   'orders'
+  'outbox'
   'payment-attempts'
   'payment-routes'
   'payment-webhooks'
