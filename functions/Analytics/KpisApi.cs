@@ -21,6 +21,18 @@ public sealed record AcquisitionSpendEntry(string? Month, string? Channel, decim
 /// <param name="Entries">each sets that month and channel's spend, replacing what it had.</param>
 public sealed record AcquisitionSpendRequest(IReadOnlyList<AcquisitionSpendEntry>? Entries);
 
+/// <summary>Inputs of the unit economics; each one left out is taken from the shop's KPIs over the last 90 days of its data.</summary>
+/// <param name="Aov">average order value in the shop's currency.</param>
+/// <param name="GrossMargin">a fraction, 0 to 1 (default: the `Kpis:GrossMargin` setting).</param>
+/// <param name="PaymentSuccessRate">a fraction, 0 to 1.</param>
+/// <param name="Retention30d">a fraction, 0 to 1.</param>
+/// <param name="Cac">customer acquisition cost in the shop's currency.</param>
+/// <param name="HorizonMonths">1 to 120 (default 12).</param>
+public sealed record UnitEconomicsRequest(decimal? Aov, decimal? GrossMargin, decimal? PaymentSuccessRate, decimal? Retention30d, decimal? Cac, int? HorizonMonths);
+
+/// <param name="GrossMargin">the margin assumed when a request names none (orders in the lake carry no costs).</param>
+public sealed record UnitEconomicsDefaults(decimal GrossMargin, int HorizonMonths = 12);
+
 /// <summary>The shop's KPIs against the industry bands, acquisition cohorts, and the acquisition spend CAC is computed from (admin).</summary>
 public static class KpisApi
 {
@@ -38,7 +50,60 @@ public static class KpisApi
         functions.AddHttp("SetAcquisitionSpend", "analytics/acquisition-spend", ["PUT"], SetAcquisitionSpend, configure: e => e
             .RequireAdmin()
             .WithSummary("Sets acquisition spend per month and channel in the shop's currency (CAC is each month's spend over the customers whose first order is in that month); answers every entry."));
+        functions.AddHttp("GetUnitEconomics", "analytics/unit-economics", ["POST"], GetUnitEconomics, configure: e => e
+            .RequireAdmin()
+            .WithSummary("Unit margin = AOV x gross margin x payment success x expected orders - CAC (expected orders over the horizon from 30-day retention), LTV/CAC, payback, each input moved by +/-15, 20 and 30 % (tornado), and each input's break-even value. Inputs left out come from the shop's KPIs; rates are fractions."));
         return functions;
+    }
+
+    public static async Task<Results<Ok<UnitEconomicsResult>, ValidationProblem>> GetUnitEconomics(UnitEconomicsRequest request,
+        ShopKpis kpis, UnitEconomicsDefaults defaults, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Check(decimal? value, string field, decimal max, string what)
+        {
+            if (value is { } v && (v < 0 || v > max))
+                errors[field] = [what];
+        }
+        Check(request.Aov, "aov", 1_000_000_000m, "must be an amount from 0 to 1,000,000,000");
+        Check(request.Cac, "cac", 1_000_000_000m, "must be an amount from 0 to 1,000,000,000");
+        Check(request.GrossMargin, "grossMargin", 1, "must be a fraction from 0 to 1 (0.30 is 30 %)");
+        Check(request.PaymentSuccessRate, "paymentSuccessRate", 1, "must be a fraction from 0 to 1");
+        Check(request.Retention30d, "retention30d", 1, "must be a fraction from 0 to 1");
+        if (request.HorizonMonths is < 1 or > 120)
+            errors["horizonMonths"] = ["must be 1 to 120 months"];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+
+        KpiReport? shop = null;
+        return TypedResults.Ok(await EvaluateAsync(request, defaults, async () => shop ??=
+            await kpis.ComputeAsync((await AnalyticsQuery.FilterAsync(null, null, null, null, DefaultWindowDays, kpis, time, errors, cancellationToken))!, cancellationToken)));
+    }
+
+    /// <summary>Unit economics of the inputs given, the others from the shop's KPIs (the industry average where the shop has no figure).</summary>
+    private static async Task<UnitEconomicsResult> EvaluateAsync(UnitEconomicsRequest request, UnitEconomicsDefaults defaults, Func<Task<KpiReport>> shop)
+    {
+        var sources = new Dictionary<string, string>();
+        async Task<decimal> Input(decimal? given, string name, Func<KpiReport, KpiValue> kpi)
+        {
+            if (given is { } value)
+            {
+                sources[name] = "request";
+                return value;
+            }
+            var measured = kpi(await shop());
+            sources[name] = measured.Value is null ? "industry average" : "shop";
+            return measured.Value ?? measured.Band!.IndustryAverage;
+        }
+        var inputs = new UnitEconomicsInputs(
+            Aov: await Input(request.Aov, "aov", r => r.Aov),
+            GrossMargin: request.GrossMargin ?? defaults.GrossMargin,
+            PaymentSuccessRate: await Input(request.PaymentSuccessRate, "paymentSuccessRate", r => r.PaymentSuccessRate),
+            Retention30d: await Input(request.Retention30d, "retention30d", r => r.Retention30d),
+            Cac: await Input(request.Cac, "cac", r => r.Cac),
+            HorizonMonths: request.HorizonMonths ?? defaults.HorizonMonths);
+        sources["grossMargin"] = request.GrossMargin is null ? "setting" : "request";
+        return UnitEconomics.Evaluate(inputs) with { Sources = sources };
     }
 
     public static async Task<Results<Ok<KpiReport>, ValidationProblem>> GetKpis(string? from, string? to, string? segment, string? customerType,
@@ -123,11 +188,12 @@ public static class KpisApi
         }
         var report = await kpis.ComputeAsync(filter);
         var cohorts = await kpis.CohortsAsync(TwelveMonths(filter), CohortPeriodUnit.Month);
-        await output.WriteAsync(Markdown(report, cohorts));
+        var economics = await EvaluateAsync(new UnitEconomicsRequest(null, null, null, null, null, null), services.GetRequiredService<UnitEconomicsDefaults>(), () => Task.FromResult(report));
+        await output.WriteAsync(Markdown(report, cohorts, economics));
         return 0;
     }
 
-    private static string Markdown(KpiReport report, CohortReport cohorts)
+    private static string Markdown(KpiReport report, CohortReport cohorts, UnitEconomicsResult economics)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"KPIs from {report.From:yyyy-MM-dd} to {report.To:yyyy-MM-dd} (exclusive), {report.Currency}");
@@ -151,6 +217,20 @@ public static class KpisApi
         text.AppendLine("|---|---:|" + string.Concat(Enumerable.Repeat("---:|", width)));
         foreach (var cohort in cohorts.Cohorts)
             text.AppendLine(CultureInfo.InvariantCulture, $"| {cohort.Cohort} | {cohort.Customers:#,0} | {string.Join(" | ", cohort.Periods.Select(p => p.Rate.ToString("P0", CultureInfo.InvariantCulture)))} |");
+        text.AppendLine();
+        var i = economics.Inputs;
+        text.AppendLine(CultureInfo.InvariantCulture, $"Unit economics over {i.HorizonMonths} months: expected orders {economics.ExpectedOrders:0.000}, LTV {economics.Ltv:#,0.00}, unit margin {economics.UnitMargin:#,0.00}, LTV/CAC {economics.LtvToCac:0.00}, payback {(economics.PaybackMonths is { } p ? p.ToString("0.00", CultureInfo.InvariantCulture) + " months" : "none")}");
+        text.AppendLine();
+        text.AppendLine("| input | value | from | break-even | -30 % | -20 % | -15 % | +15 % | +20 % | +30 % |");
+        text.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        var breakEven = new Dictionary<string, decimal?>
+        {
+            ["aov"] = economics.BreakEven.Aov, ["grossMargin"] = economics.BreakEven.GrossMargin, ["paymentSuccessRate"] = economics.BreakEven.PaymentSuccessRate,
+            ["retention30d"] = economics.BreakEven.Retention30d, ["cac"] = economics.BreakEven.Cac,
+        };
+        foreach (var bar in economics.Tornado)
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {bar.Input} | {bar.Value:0.####} | {economics.Sources[bar.Input]} | {(breakEven[bar.Input] is { } b ? b.ToString("0.####", CultureInfo.InvariantCulture) : "none")} | {string.Join(" | ", bar.Points.Select(p => p.UnitMargin.ToString("#,0.00", CultureInfo.InvariantCulture)))} |");
         return text.ToString();
     }
 

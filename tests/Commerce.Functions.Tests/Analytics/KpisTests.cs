@@ -195,4 +195,50 @@ public sealed class KpisTests(OnlineRetailHistoryFixture history)
         Assert.Contains("entries", await Fields(await admin.PutAsJsonAsync("/api/analytics/acquisition-spend", new { entries = Array.Empty<object>() })));
         Assert.Equal(HttpStatusCode.Forbidden, (await customer.PutAsJsonAsync("/api/analytics/acquisition-spend", new { entries = Array.Empty<object>() })).StatusCode);
     }
+
+    [Fact]
+    public async Task Unit_economics_take_the_inputs_given_and_the_shops_own_kpis_for_the_rest()
+    {
+        using var admin = history.Admin();
+        var given = (await (await admin.PostAsJsonAsync("/api/analytics/unit-economics",
+            new { aov = 320, grossMargin = 0.30, paymentSuccessRate = 0.962, retention30d = 0.45, cac = 95 })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var factor = (1 - Math.Pow(0.45, 12)) / (1 - 0.45);
+        Assert.Equal(320 * 0.30 * 0.962 * factor - 95, (double)given["unitMargin"]!, 2);
+        Assert.Equal(["aov", "cac", "grossMargin", "paymentSuccessRate", "retention30d"], given["breakEven"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(5, given["tornado"]!.AsArray().Count);
+        Assert.All(given["sources"]!.AsObject(), s => Assert.Equal("request", (string)s.Value!));
+
+        var kpis = (await admin.GetFromJsonAsync<JsonObject>("/api/analytics/kpis"))!;
+        var defaulted = (await (await admin.PostAsJsonAsync("/api/analytics/unit-economics", new { })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var inputs = defaulted["inputs"]!;
+        Assert.Equal(Value(kpis["aov"]!), (decimal)inputs["aov"]!);
+        Assert.Equal(Value(kpis["retention30d"]!), (decimal)inputs["retention30d"]!);
+        Assert.Equal("shop", (string)defaulted["sources"]!["aov"]!);
+        // The file has no payment attempts: the industry average stands in.
+        Assert.Null(Value(kpis["paymentSuccessRate"]!));
+        Assert.Equal(0.962m, (decimal)inputs["paymentSuccessRate"]!);
+        Assert.Equal("industry average", (string)defaulted["sources"]!["paymentSuccessRate"]!);
+        Assert.Equal(Value(kpis["cac"]!) ?? 95m, (decimal)inputs["cac"]!);
+        Assert.Equal(0.30m, (decimal)inputs["grossMargin"]!);
+    }
+
+    [Fact]
+    public async Task Unit_economics_refuse_negative_values_rates_over_one_and_nan()
+    {
+        using var admin = history.Admin();
+        async Task<string[]> Refused(string body)
+        {
+            using var response = await admin.PostAsync("/api/analytics/unit-economics", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            return [.. (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]?.AsObject().Select(e => e.Key) ?? []];
+        }
+
+        Assert.Equal(["aov", "cac"], (await Refused("""{"aov":-1,"cac":-95}""")).Order(StringComparer.Ordinal));
+        Assert.Equal(["grossMargin"], await Refused("""{"grossMargin":1.5}"""));
+        Assert.Equal(["paymentSuccessRate", "retention30d"], (await Refused("""{"paymentSuccessRate":1.01,"retention30d":-0.1}""")).Order(StringComparer.Ordinal));
+        Assert.Equal(["horizonMonths"], await Refused("""{"horizonMonths":0}"""));
+        await Refused("""{"aov":NaN}""");
+        await Refused("""{"retention30d":"NaN"}""");
+    }
 }

@@ -71,6 +71,7 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         new("GET /api/analytics/segments",                      s => Get("/api/analytics/segments"),                                  401, 403, 403, 200),
         new("GET /api/analytics/kpis",                          s => Get("/api/analytics/kpis"),                                      401, 403, 403, 200),
         new("GET /api/analytics/cohorts",                       s => Get("/api/analytics/cohorts?by=month"),                          401, 403, 403, 200),
+        new("POST /api/analytics/unit-economics",               s => Json("POST", "/api/analytics/unit-economics", """{"grossMargin":2}"""), 401, 403, 403, 400),
         new("PUT /api/analytics/acquisition-spend",             s => Json("PUT", "/api/analytics/acquisition-spend", "{}"),           401, 403, 403, 400),
         new("GET /api/health",                                  s => Get("/api/health"),                                              200, 200, 200, 200),
         new("GET /api/orchestrations",                          s => Get("/api/orchestrations"),                                      401, 403, 403, 200),
