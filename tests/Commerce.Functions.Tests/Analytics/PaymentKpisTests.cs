@@ -21,15 +21,8 @@ public sealed class PaymentKpisTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _shop.DisposeAsync();
 
-    private async Task<string> PlaceAsync(string customer, string method, string until)
-    {
-        var client = _shop.Customer(customer);
-        var placed = await Shop.CheckoutAsync(client, new { paymentMethod = method, lines = new[] { new { sku = "KPI-1", quantity = 1 } } });
-        Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
-        var id = (string)(await placed.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
-        await Shop.WaitForStatusAsync(client, id, until);
-        return id;
-    }
+    private Task<string> PlaceAsync(string customer, string method, string until) =>
+        _shop.PlaceAsync(customer, new { paymentMethod = method, lines = new[] { new { sku = "KPI-1", quantity = 1 } } }, until);
 
     [Fact]
     public async Task Payment_success_by_channel_with_failure_reasons_and_processing_time_match_the_orders_records()
