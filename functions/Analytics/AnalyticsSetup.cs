@@ -16,6 +16,7 @@ public static class AnalyticsSetup
     public static FunctionAppBuilder AddAnalytics(this FunctionAppBuilder app)
     {
         var configuration = app.Configuration;
+        app.DocumentContainers.Add(LakeCompactor.StateContainer);
         var cache = configuration.GetString("Lake:CacheDirectory") ?? Path.Combine(StorageSetup.DataDirectory(configuration), "lake-cache");
         var compaction = new CompactionOptions(
             RoundEvents: configuration.GetInt("Lake:CompactionRoundEvents", 400_000, 1_000, 5_000_000),
