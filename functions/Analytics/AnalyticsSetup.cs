@@ -34,7 +34,7 @@ public static class AnalyticsSetup
         services.AddSingleton<AcquisitionSpendStore>();
         services.AddSingleton<ShopKpis>();
         services.AddSingleton(new UnitEconomicsDefaults(configuration.GetDecimal("Kpis:GrossMargin", 0.30m, 0m, 1m)));
-        app.DocumentContainers.Add(LakeCompactor.StateContainer, AcquisitionSpendStore.Container);
+        app.DocumentContainers.Add(AcquisitionSpendStore.Container);
 
         // Unmonitored: every instance may fire it, since the compactor's lease lets one run at a time, and a missed
         // occurrence only means that the next one moves a little more.

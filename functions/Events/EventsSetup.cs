@@ -13,7 +13,6 @@ public static class EventsSetup
         var rules = new ClientEventRules(app.Configuration.GetTimeSpan("Events:MaxClockSkew", TimeSpan.FromDays(1), TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)));
         app.DocumentContainers.Add(EventOutbox.Container, EventInbox.Container);
         var services = app.Services;
-        app.DocumentContainers.Add(EventOutbox.Container, EventInbox.Container);
         services.AddSingleton(rules);
         services.AddSingleton(new OutboxConsumers(OutboxConsumers.Lake));
         services.AddSingleton<EventOutbox>();

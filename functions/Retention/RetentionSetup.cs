@@ -13,7 +13,6 @@ public static class RetentionSetup
         var settings = ReadSettings(app.Configuration);
         app.DocumentContainers.Add(CustomerInsightsService.Container);
         var services = app.Services;
-        app.DocumentContainers.Add(CustomerInsightsService.Container);
         services.AddSingleton(settings);
         services.AddSingleton<CustomerFeatureBuilder>();
         services.AddSingleton<CustomerInsightsService>();
