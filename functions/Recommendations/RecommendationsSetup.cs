@@ -52,18 +52,7 @@ public static class RecommendationsSetup
         app.Functions
             .MapRecommendationsApi()
             .MapModelsApi()
-            .AddTimer(TrainFunction, settings.TrainingSchedule, async (_, context) =>
-            {
-                try
-                {
-                    var report = await context.Services.GetRequiredService<ModelRegistry>().TrainAsync(RecommendationModelKind.Name, context.CancellationToken);
-                    context.Logger.LogInformation("Recommendations model {Version}: {Decision}", report.Version, report.Decision);
-                }
-                catch (TrainingInProgressException e)
-                {
-                    context.Logger.LogWarning("{Message} This occurrence is skipped.", e.Message);
-                }
-            });
+            .AddTrainingTimer(TrainFunction, settings.TrainingSchedule, RecommendationModelKind.Name);
         app.AddCommand("recommend-eval", RecommendCommands.EvaluateAsync);
         app.AddCommand("recommend", RecommendCommands.RecommendAsync);
         return app;

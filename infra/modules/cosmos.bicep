@@ -21,6 +21,7 @@ var containers = [
   'carts'
   'catalog-meta'
   'categories'
+  'churn-risk'
   'coupon-redemptions'
   'customer-insights'
   'customers'
@@ -30,6 +31,8 @@ var containers = [
   'idempotency'
   'inventory'
   'lake-state'
+  'notification-state'
+  'notifications'
   'order-index'
   'orders'
   'outbox'
@@ -41,6 +44,10 @@ var containers = [
   'promotions'
   'reservation-expiry'
   'reservations'
+  'retention-campaign-members'
+  'retention-campaigns'
+  'retention-rules'
+  'retention-tasks'
   'sandbox-payments'
 ]
 
