@@ -3,6 +3,7 @@ using Commerce.Functions.Analytics;
 using Commerce.Functions.Catalog;
 using Commerce.Functions.Checkout;
 using Commerce.Functions.Events;
+using Commerce.Functions.Experiments;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Functions.Health;
 using Commerce.Functions.Orchestrations;
@@ -32,6 +33,7 @@ public static class CommerceApp
         app.AddAnalytics();
         app.AddRetention();
         app.AddRecommendations();
+        app.AddExperiments();
         app.Functions
             .MapHealthApi()
             .MapOrchestrationsApi(endpoint => endpoint.RequireAdmin());
