@@ -20,6 +20,7 @@ var containers = [
   'carts'
   'catalog-meta'
   'categories'
+  'churn-risk'
   'coupon-redemptions'
   'customer-insights'
   'customers'
@@ -31,6 +32,8 @@ var containers = [
   'idempotency'
   'inventory'
   'lake-state'
+  'notification-state'
+  'notifications'
   'order-index'
   'orders'
   'outbox'
@@ -42,6 +45,10 @@ var containers = [
   'promotions'
   'reservation-expiry'
   'reservations'
+  'retention-campaign-members'
+  'retention-campaigns'
+  'retention-rules'
+  'retention-tasks'
   'sandbox-payments'
 ]
 
