@@ -3,6 +3,7 @@ using Commerce.Functions.Analytics;
 using Commerce.Functions.Catalog;
 using Commerce.Functions.Checkout;
 using Commerce.Functions.Events;
+using Commerce.Functions.Experiments;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Orchestrations.RetentionCampaign;
 using Commerce.Functions.Health;
@@ -37,6 +38,7 @@ public static class CommerceApp
         app.AddCampaigns();
         app.AddRetention();
         app.AddRecommendations();
+        app.AddExperiments();
         app.Functions
             .MapHealthApi()
             .MapOrchestrationsApi(endpoint => endpoint.RequireAdmin());

@@ -28,6 +28,8 @@ var containers = [
   'durable-index'
   'durable-instances'
   'event-inbox'
+  'experiment-exposures'
+  'experiments'
   'idempotency'
   'inventory'
   'lake-state'

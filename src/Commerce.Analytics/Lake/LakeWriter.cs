@@ -141,7 +141,7 @@ public sealed class LakeWriter(Lake lake)
         .AppendValue(e.Id).AppendValue(e.Type).AppendValue("system").AppendValue(Utc(e.Time)).AppendValue(Utc(e.Time))
         .AppendValue((DateTime?)null).AppendValue(false).AppendValue(e.CustomerId).AppendValue((string?)null)
         .AppendValue(e.Subject).AppendValue(e.Sequence).AppendValue(e.Sku).AppendValue((string?)null).AppendValue((string?)null).AppendValue((int?)null)
-        .AppendValue((string?)null).AppendValue((string?)null).AppendValue(e.OrderId).AppendValue(e.Amount).AppendValue(e.Currency)
+        .AppendValue(e.Experiment).AppendValue(e.Variant).AppendValue(e.OrderId).AppendValue(e.Amount).AppendValue(e.Currency)
         .AppendValue(e.Quantity).AppendValue(e.Channel).AppendValue(e.Operation).AppendValue(e.Outcome).AppendValue(e.DeclineCode)
         .AppendValue(e.DurationMs).AppendValue(e.Reason)
         .EndRow();

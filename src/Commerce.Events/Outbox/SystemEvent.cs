@@ -10,6 +10,7 @@ public static class SystemEventTypes
     public const string OrderRefunded = "order_refunded";
     public const string PaymentAttempted = "payment_attempted";
     public const string StockOut = "stock_out";
+    public const string ExperimentExposed = "experiment_exposed";
 }
 
 /// <summary>
@@ -44,4 +45,8 @@ public sealed record SystemEvent
 
     /// <summary>Why an order was cancelled or money went back.</summary>
     public string? Reason { get; init; }
+
+    /// <summary>An exposure: the experiment and the variant the customer was given.</summary>
+    public string? Experiment { get; init; }
+    public string? Variant { get; init; }
 }

@@ -1,3 +1,5 @@
+using Commerce.Experiments.Statistics;
+
 namespace Commerce.Retention.Campaigns;
 
 /// <summary>An order a campaign member placed in the measurement window: what it brought in and what the member's code took off it.</summary>
@@ -8,9 +10,6 @@ public sealed record MemberOutcome(CampaignGroup Group, IReadOnlyList<MemberOrde
 /// <summary>Treated against control over one window: rates, uplift with a 95% interval, and whether the offers paid for themselves.</summary>
 public static class CampaignMeasurement
 {
-    /// <summary>The two-sided 95% point of the standard normal.</summary>
-    private const double Z95 = 1.959963984540054;
-
     public static CampaignResults Measure(IReadOnlyList<MemberOutcome> members, DateTimeOffset from, DateTimeOffset to, string currency)
     {
         var half = from + (to - from) / 2;
@@ -43,29 +42,7 @@ public static class CampaignMeasurement
             currency);
     }
 
-    /// <summary>
-    /// p1 - p0 with Newcombe's interval (method 10: the Wilson score intervals of each rate combined), which keeps its
-    /// coverage for small groups and rates near 0 or 1, where the plain normal interval does not.
-    /// </summary>
-    public static Uplift Difference(int successes1, int n1, int successes0, int n0)
-    {
-        if (n1 == 0 || n0 == 0)
-            return new Uplift(0, -1, 1);
-        var (p1, p0) = (successes1 / (double)n1, successes0 / (double)n0);
-        var (l1, u1) = Wilson(successes1, n1);
-        var (l0, u0) = Wilson(successes0, n0);
-        var d = p1 - p0;
-        return new Uplift(d,
-            d - Math.Sqrt((p1 - l1) * (p1 - l1) + (u0 - p0) * (u0 - p0)),
-            d + Math.Sqrt((u1 - p1) * (u1 - p1) + (p0 - l0) * (p0 - l0)));
-    }
-
-    public static (double Low, double High) Wilson(int successes, int n)
-    {
-        var p = successes / (double)n;
-        var z2 = Z95 * Z95;
-        var centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-        var spread = Z95 * Math.Sqrt(p * (1 - p) / n + z2 / (4.0 * n * n)) / (1 + z2 / n);
-        return (centre - spread, centre + spread);
-    }
+    /// <summary>p1 - p0 with its 95% interval, as every experiment states it (<see cref="Comparisons.Rates"/>: Newcombe's method 10).</summary>
+    public static Uplift Difference(int successes1, int n1, int successes0, int n0) =>
+        Comparisons.Rates(successes0, n0, successes1, n1) is { } rates ? new Uplift(rates.Difference, rates.Lower, rates.Upper) : new Uplift(0, -1, 1);
 }

@@ -6,6 +6,7 @@ using Commerce.Catalog.Categories;
 using Commerce.Catalog.Inventory;
 using Commerce.Catalog.Products;
 using Commerce.Hosting.Auth;
+using Commerce.Intelligence.Recommendations.Serving;
 using Commerce.Orders.Orders;
 using Commerce.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -135,6 +136,24 @@ public sealed class RecommendationsApiTests(RecommendationShop shop) : IClassFix
             Assert.InRange((double)i["score"]!, 0, 1);
         });
         Assert.Equal(items.Count, items.Select(Sku).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Each_strategy_fills_the_slot_its_own_way()
+    {
+        var service = shop.App.Services.GetRequiredService<RecommendationService>();
+        RecommendationQuery Query(RecommendationStrategy strategy) => new(RecommendationSlot.Home, "g1-u2", null, 8, [], strategy);
+
+        var ranker = await service.RecommendAsync(Query(RecommendationStrategy.Ranker));
+        var popular = await service.RecommendAsync(Query(RecommendationStrategy.Popular));
+
+        Assert.Contains(ranker.Items, i => i.Reasons[0].Type is not (RecommendationReason.Trending or RecommendationReason.PopularInSegment));
+        Assert.NotEmpty(popular.Items);
+        Assert.All(popular.Items, i => Assert.Contains(i.Reasons[0].Type, new[] { RecommendationReason.Trending, RecommendationReason.PopularInSegment }));
+
+        var wholesaler = await service.RecommendAsync(Query(RecommendationStrategy.ReorderFirst) with { CustomerId = RecommendationShop.Wholesaler });
+        Assert.Equal(RecommendationReason.ReorderDue, wholesaler.Items[0].Reasons[0].Type);
+        Assert.Equal(RecommendationShop.Staple, wholesaler.Items[0].Product.Sku);
     }
 
     [Fact]

@@ -91,6 +91,13 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         new("GET /api/analytics/cohorts",                       s => Get("/api/analytics/cohorts?by=month"),                          401, 403, 403, 200),
         new("POST /api/analytics/unit-economics",               s => Json("POST", "/api/analytics/unit-economics", """{"grossMargin":2}"""), 401, 403, 403, 400),
         new("PUT /api/analytics/acquisition-spend",             s => Json("PUT", "/api/analytics/acquisition-spend", "{}"),           401, 403, 403, 400),
+        new("POST /api/experiments",                            s => Json("POST", "/api/experiments", "{}"),                          401, 403, 403, 400),
+        new("GET /api/experiments/{id}",                        s => Get("/api/experiments/no-such-experiment"),                      401, 403, 403, 404),
+        new("POST /api/experiments/{id}/start",                 s => Send("POST", "/api/experiments/no-such-experiment/start"),       401, 403, 403, 404),
+        new("POST /api/experiments/{id}/stop",                  s => Send("POST", "/api/experiments/no-such-experiment/stop"),        401, 403, 403, 404),
+        // A customer asks only for their own assignment: the token names them.
+        new("GET /api/experiments/{id}/assignment",             s => Get("/api/experiments/no-such-experiment/assignment"),           401, 404, 404, 404),
+        new("GET /api/experiments/{id}/results",                s => Get("/api/experiments/no-such-experiment/results"),              401, 403, 403, 404),
         new("GET /api/health",                                  s => Get("/api/health"),                                              200, 200, 200, 200),
         new("GET /api/orchestrations",                          s => Get("/api/orchestrations"),                                      401, 403, 403, 200),
         new("GET /api/orchestrations/{id}",                     s => Get($"/api/orchestrations/{s.OrderOfA}"),                        401, 403, 403, 200),

@@ -29,8 +29,22 @@ public sealed record RecommendedProduct(Product Product, double Score, IReadOnly
 
 public sealed record RecommendationList(string Slot, string? ModelVersion, bool Personalised, IReadOnlyList<RecommendedProduct> Items);
 
+/// <summary>How a list is put together; a bandit learns which works best in each slot.</summary>
+public enum RecommendationStrategy
+{
+    /// <summary>The slot's sources in the model's order: a few items due for reorder, the ranker's list, then popular ones.</summary>
+    Ranker,
+
+    /// <summary>Every item due for reorder first, then as <see cref="Ranker"/>.</summary>
+    ReorderFirst,
+
+    /// <summary>Popular and trending items only, as an anonymous visitor gets them.</summary>
+    Popular,
+}
+
 /// <param name="CartSkus">what the buyer has in their cart (cart and checkout slots).</param>
-public sealed record RecommendationQuery(RecommendationSlot Slot, string? CustomerId, string? Sku, int Limit, IReadOnlyList<string> CartSkus);
+public sealed record RecommendationQuery(RecommendationSlot Slot, string? CustomerId, string? Sku, int Limit, IReadOnlyList<string> CartSkus,
+    RecommendationStrategy Strategy = RecommendationStrategy.Ranker);
 
 /// <summary>
 /// Answers a slot for a buyer from the live model: gathers candidates from the slot's sources, puts the
@@ -61,12 +75,12 @@ public sealed class RecommendationService(
         var excluded = new HashSet<string>(query.CartSkus, StringComparer.OrdinalIgnoreCase);
         if (query.Sku is not null)
             excluded.Add(query.Sku);
-        var candidates = model is null ? [] : query.Slot switch
+        var candidates = model is null ? [] : (query.Slot, query.Strategy) switch
         {
-            RecommendationSlot.Reorder => Due(bought, now),
-            RecommendationSlot.Product => Around(model, [query.Sku!], buyer).Concat(Personal(model, buyer)).Concat(Popular(model, buyer)),
-            RecommendationSlot.Cart or RecommendationSlot.Checkout => Around(model, query.CartSkus, buyer).Concat(Personal(model, buyer)).Concat(Popular(model, buyer)),
-            _ => Due(bought, now).Take(3).Concat(Personal(model, buyer)).Concat(Popular(model, buyer)),
+            (RecommendationSlot.Reorder, _) => Due(bought, now),
+            (_, RecommendationStrategy.Popular) => Popular(model, buyer),
+            (_, RecommendationStrategy.ReorderFirst) => Due(bought, now).Concat(BySlot(model, query, buyer, bought, now)),
+            _ => BySlot(model, query, buyer, bought, now),
         };
         var chosen = rules.Apply(candidates, c => c.Sku, sku => FindProduct(sku), sku => available.GetValueOrDefault(Skus.Normalize(sku)),
             sku => bought.GetValueOrDefault(sku), excluded, now, query.Limit);
@@ -76,6 +90,13 @@ public sealed class RecommendationService(
         Product? FindProduct(string sku) => products.GetValueOrDefault(Skus.Normalize(sku))?.Product;
         string Sentence(RecommendationReason reason) => Explain(reason, FindProduct);
     }
+
+    private IEnumerable<Candidate> BySlot(RecommendationModel model, RecommendationQuery query, BuyerEntry? buyer, Dictionary<string, BoughtItem> bought, DateTime now) => query.Slot switch
+    {
+        RecommendationSlot.Product => Around(model, [query.Sku!], buyer).Concat(Personal(model, buyer)).Concat(Popular(model, buyer)),
+        RecommendationSlot.Cart or RecommendationSlot.Checkout => Around(model, query.CartSkus, buyer).Concat(Personal(model, buyer)).Concat(Popular(model, buyer)),
+        _ => Due(bought, now).Take(3).Concat(Personal(model, buyer)).Concat(Popular(model, buyer)),
+    };
 
     /// <summary>The buyer's purchases by SKU: the model's record, then every order placed since the model's data ended.</summary>
     private async Task<Dictionary<string, BoughtItem>> BoughtAsync(RecommendationModel? model, BuyerEntry? buyer, string? customerId, CancellationToken cancellationToken)
