@@ -48,7 +48,7 @@ public static class CheckoutBenchmark
         // Each buyer checks out, waits until the order has completed, and checks out again: a closed loop, so
         // the figures are the sustained rate and the latency at that rate, not a backlog growing without bound.
         var orders = services.GetRequiredService<OrderRepository>();
-        var durable = services.GetRequiredService<Commerce.Durable.DurableTaskClient>();
+        var durable = services.GetRequiredService<Microsoft.DurableTask.Client.DurableTaskClient>();
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Buyers, UseCookies = false };
         using var http = new HttpClient(handler) { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(60) };
         var placedIds = new System.Collections.Concurrent.ConcurrentQueue<string>();

@@ -1,6 +1,6 @@
-using Commerce.Durable;
 using Commerce.Orders.Orders;
 using Commerce.Orders.Risk;
+using Microsoft.DurableTask;
 
 namespace Commerce.Orchestrations.OrderLifecycle.Activities;
 
@@ -9,7 +9,7 @@ public sealed class RecordOrderStep(OrderRepository orders, TimeProvider time) :
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, OrderSteps record)
     {
-        await orders.UpdateAsync(record.OrderId, order => OrderSteps.Apply(order, record.Steps, time.GetUtcNow()), context.CancellationToken);
+        await orders.UpdateAsync(record.OrderId, order => OrderSteps.Apply(order, record.Steps, time.GetUtcNow()));
         return true;
     }
 }
@@ -21,7 +21,7 @@ public sealed class CreateShipment(OrderRepository orders, TimeProvider time) : 
     {
         var now = time.GetUtcNow();
         var order = await orders.UpdateAsync(orderId, o =>
-            (o.Shipment is null ? o with { Shipment = new Shipment($"shp-{o.Id}", now) } : o).WithStep("fulfilling", now, OrderStatus.Fulfilling), context.CancellationToken);
+            (o.Shipment is null ? o with { Shipment = new Shipment($"shp-{o.Id}", now) } : o).WithStep("fulfilling", now, OrderStatus.Fulfilling));
         return order.Shipment!.Id;
     }
 }
@@ -31,7 +31,7 @@ public sealed class AssessRisk(OrderRepository orders, RiskSettings settings, Ti
 {
     public override async Task<RiskOutcome> RunAsync(TaskActivityContext context, OrderLifecycleInput order)
     {
-        var recent = await orders.CountPlacedSinceAsync(order.CustomerId, time.GetUtcNow() - settings.VelocityWindow, context.CancellationToken);
+        var recent = await orders.CountPlacedSinceAsync(order.CustomerId, time.GetUtcNow() - settings.VelocityWindow);
         var decision = RiskRules.Assess(settings, order.CustomerId, order.Total, order.Currency, Math.Max(recent, 1));
         return new RiskOutcome(decision.Approved, decision.Reason);
     }
