@@ -1,6 +1,8 @@
+using Commerce.Bench.Analytics;
 using Commerce.Bench.Catalog;
 using Commerce.Bench.Checkout;
 using Commerce.Bench.Durable;
+using Commerce.Bench.Events;
 using Commerce.Bench.Http;
 using Commerce.Bench.Recommendations;
 using Commerce.Bench.Storage;
@@ -11,6 +13,9 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
     ["durable"] = DurableBenchmark.RunAsync,
     ["catalog"] = CatalogBenchmark.RunAsync,
     ["checkout"] = CheckoutBenchmark.RunAsync,
+    ["events"] = EventsBenchmark.RunAsync,
+    ["history"] = HistoryBenchmark.RunImportAsync,
+    ["features"] = HistoryBenchmark.RunFeaturesAsync,
     ["edge"] = EdgeBenchmark.RunAsync,
     ["recommendations"] = RecommendationsBenchmark.RunAsync,
 };

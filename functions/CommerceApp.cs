@@ -1,9 +1,12 @@
 using Commerce.Durable.Hosting;
+using Commerce.Functions.Analytics;
 using Commerce.Functions.Catalog;
 using Commerce.Functions.Checkout;
+using Commerce.Functions.Events;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Functions.Health;
 using Commerce.Functions.Orchestrations;
+using Commerce.Functions.Retention;
 using Commerce.Functions.Recommendations;
 using Commerce.Hosting;
 using Commerce.Hosting.Auth;
@@ -24,7 +27,10 @@ public static class CommerceApp
     {
         app.AddDurableTask(tasks => tasks.AddOrderLifecycle());
         app.AddCatalog();
+        app.AddEvents();
         app.AddOrders();
+        app.AddAnalytics();
+        app.AddRetention();
         app.AddRecommendations();
         app.Functions
             .MapHealthApi()

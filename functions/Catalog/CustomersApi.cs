@@ -37,7 +37,7 @@ public static class CustomersApi
     public static async Task<Results<Ok<Customer>, ValidationProblem, ProblemHttpResult>> PatchMe(ClaimsPrincipal user, HttpContext context, CustomerService customers, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(context.Request);
-        foreach (var forbidden in new[] { "kind", "priceListId", "creditLimit", "creditCurrency", "paymentTermsDays", "membershipTier", "companyName", "industry", "id", "createdAt" })
+        foreach (var forbidden in new[] { "kind", "priceListId", "creditLimit", "creditCurrency", "paymentTermsDays", "membershipTier", "companyName", "industry", "companySize", "country", "id", "createdAt" })
         {
             if (body.Has(forbidden))
                 body.Fail(forbidden, "is set by the shop, not by the customer");
@@ -105,6 +105,8 @@ public static class CustomersApi
             Email = body.String("email", maxLength: 254),
             CompanyName = body.String("companyName", maxLength: 200),
             Industry = body.String("industry", maxLength: 100),
+            CompanySize = body.String("companySize", maxLength: 16),
+            Country = body.String("country", maxLength: 100),
             PriceListId = body.String("priceListId", maxLength: 64),
             CreditLimit = body.Decimal("creditLimit"),
             CreditCurrency = body.String("creditCurrency", maxLength: 3)?.ToUpperInvariant(),
@@ -122,6 +124,8 @@ public static class CustomersApi
             body.Fail("creditCurrency", "comes with creditLimit: the limit is an amount in this currency");
         if (customer.PaymentTermsDays is < 0 or > 365)
             body.Fail("paymentTermsDays", "must be between 0 and 365");
+        if (customer.CompanySize is not null && !CompanySizes.Bands.Contains(customer.CompanySize))
+            body.Fail("companySize", $"must be one of {string.Join(", ", CompanySizes.Bands)}");
         if (customer.Kind == CustomerKind.Business && string.IsNullOrWhiteSpace(customer.CompanyName))
             body.Fail("companyName", "is required for a business");
         if (customer.PriceListId is not null && await pricing.GetPriceListAsync(customer.PriceListId, cancellationToken) is null)

@@ -1,4 +1,5 @@
 using Commerce.Catalog.Import;
+using Commerce.Functions.Http;
 using Commerce.Hosting.Auth;
 using Commerce.Hosting.Functions;
 using Commerce.Hosting.Http;
@@ -21,42 +22,11 @@ public static class ImportApi
         return functions;
     }
 
-    public static async Task<Results<Ok<ImportReport>, ValidationProblem>> Import(HttpRequest request, ProductImporter importer, CancellationToken cancellationToken)
-    {
-        var upload = Path.Combine(Path.GetTempPath(), $"import-{Guid.NewGuid():N}.csv");
-        try
-        {
-            await using var file = new FileStream(upload, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
-            await request.Body.CopyToAsync(file, cancellationToken);
-            file.Position = 0;
-            return TypedResults.Ok(await importer.ImportAsync(file, cancellationToken));
-        }
-        catch (ImportFormatException e)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["csv"] = [e.Message] });
-        }
-    }
+    public static Task<Results<Ok<ImportReport>, ValidationProblem>> Import(HttpRequest request, ProductImporter importer, CancellationToken cancellationToken) =>
+        Uploads.ImportAsync(request, importer.ImportAsync, cancellationToken);
 
     /// <summary>`dotnet run --project functions -- import-products &lt;csv&gt;`: prints the report as JSON.</summary>
-    public static async Task<int> ImportCommandAsync(string[] arguments, IServiceProvider services, TextWriter output)
-    {
-        var path = arguments.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
-        if (path is null || !File.Exists(path))
-        {
-            await Console.Error.WriteLineAsync(path is null ? "import-products needs the path of a CSV file." : $"import-products: {path} does not exist.");
-            return 64;
-        }
-        try
-        {
-            await using var file = File.OpenRead(path);
-            var report = await services.GetRequiredService<ProductImporter>().ImportAsync(file);
-            await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(report, Commerce.Storage.Documents.DocumentJson.Options));
-            return 0;
-        }
-        catch (ImportFormatException e)
-        {
-            await Console.Error.WriteLineAsync($"import-products: {e.Message}");
-            return 65;
-        }
-    }
+    public static Task<int> ImportCommandAsync(string[] arguments, IServiceProvider services, TextWriter output) =>
+        Uploads.ImportCommandAsync("import-products", arguments.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)),
+            services.GetRequiredService<ProductImporter>().ImportAsync, output);
 }

@@ -114,7 +114,10 @@ public static class CheckoutApi
         var now = time.GetUtcNow();
         var orderLines = new List<OrderLine>(quotes.Count);
         foreach (var quote in quotes.Select(q => q.Quote!))
-            orderLines.Add(new OrderLine(quote.Sku, (await catalog.GetAsync(quote.Sku, cancellationToken))?.Product.Name ?? quote.Sku, quote.Quantity, quote.UnitPrice, quote.Total));
+            orderLines.Add(new OrderLine(quote.Sku, (await catalog.GetAsync(quote.Sku, cancellationToken))?.Product.Name ?? quote.Sku, quote.Quantity, quote.UnitPrice, quote.Total)
+            {
+                ListUnitPrice = quote.ListPrice,
+            });
         // Redeemed (idempotently, per order) before the order exists, so that a coupon used up meanwhile
         // is a 422 that changes nothing.
         if (coupon is not null && !await coupons.RedeemCouponAsync(coupon, orderId, cancellationToken))

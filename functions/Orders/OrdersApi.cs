@@ -129,6 +129,7 @@ public sealed record OrderView(
     IReadOnlyList<TimelineEntry> Timeline,
     Shipment? Shipment,
     Invoice? Invoice,
+    IReadOnlyList<OrderReturn> Returns,
     DateTimeOffset PlacedAt,
     DateTimeOffset? PaidAt,
     DateTimeOffset? CompletedAt,
@@ -136,6 +137,6 @@ public sealed record OrderView(
 {
     public static OrderView From(Order order) => new(
         order.Id, order.CustomerId, order.Status.ToString(), order.CancellationReason, order.Lines, order.Total, order.Currency,
-        order.PaymentMethod, order.Payments, order.Timeline, order.Shipment, order.Invoice, order.PlacedAt, order.PaidAt, order.CompletedAt,
+        order.PaymentMethod, order.Payments, order.Timeline, order.Shipment, order.Invoice, order.Returns, order.PlacedAt, order.PaidAt, order.CompletedAt,
         order.ProcessingTime?.TotalMilliseconds);
 }

@@ -107,7 +107,16 @@ public sealed class FunctionAppBuilder
             foreach (var converter in DocumentJson.Options.Converters)
                 o.SerializerOptions.Converters.Add(converter);
         });
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Every optimistic retry lost to other writers of the same document: a moment later it will likely go through.
+            if (context.Exception is DocumentContentionException)
+            {
+                context.ProblemDetails.Title = "Too many changes to the same record at once";
+                context.ProblemDetails.Detail = "Other requests kept changing what this one changes; try again shortly.";
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+            }
+        });
         if (cors.Enabled)
             services.AddCors(o => o.AddDefaultPolicy(cors.Apply));
         services.AddClientRateLimits(rateLimits);
@@ -136,7 +145,12 @@ public sealed class FunctionAppBuilder
             app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor });
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = e => e is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = e => e switch
+            {
+                Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
+                DocumentContentionException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         app.UseRouting();

@@ -13,7 +13,8 @@ return await FunctionAppBuilder.RunAsync(args, app =>
 {
     CommerceApp.Configure(app);
     app.Services.AddSingleton(provider => new OrderRepository(
-        new PausingDocumentStore(provider.GetRequiredService<IDocumentStore>(), pauseAt), provider.GetRequiredService<TimeProvider>()));
+        new PausingDocumentStore(provider.GetRequiredService<IDocumentStore>(), pauseAt), provider.GetRequiredService<Commerce.Events.Outbox.EventOutbox>(),
+        provider.GetRequiredService<TimeProvider>()));
 });
 
 internal sealed class PausingDocumentStore(IDocumentStore inner, int pauseAt) : IDocumentStore

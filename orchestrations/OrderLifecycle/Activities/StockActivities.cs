@@ -1,6 +1,7 @@
 using Commerce.Catalog.Customers;
 using Commerce.Catalog.Inventory;
 using Commerce.Catalog.Pricing;
+using Commerce.Events.Outbox;
 using Commerce.Orders.Orders;
 using Commerce.Payments.Channels;
 using Microsoft.DurableTask;
@@ -30,14 +31,17 @@ public sealed class ValidateOrder(PricingService pricing, CustomerService custom
     }
 }
 
-/// <summary>Holds stock for every line under the order id, all or none, and notes it on the order.</summary>
-public sealed class ReserveStock(InventoryService inventory, OrderRepository orders, TimeProvider time) : TaskActivity<ReserveRequest, ReservationOutcome>
+/// <summary>Holds stock for every line under the order id, all or none, and notes it on the order; a line short of stock is a stock-out event.</summary>
+public sealed class ReserveStock(InventoryService inventory, OrderRepository orders, EventOutbox outbox, TimeProvider time) : TaskActivity<ReserveRequest, ReservationOutcome>
 {
     public override async Task<ReservationOutcome> RunAsync(TaskActivityContext context, ReserveRequest request)
     {
         var result = await inventory.ReserveAsync(request.OrderId, request.Lines.Select(l => new StockLine(l.Sku, l.Quantity)).ToList(), request.ExpiresAt);
         if (result.Reserved)
             await orders.UpdateAsync(request.OrderId, o => o.WithStep("stock-reserved", time.GetUtcNow()));
+        else if (result.ShortSku is { } sku)
+            await outbox.RecordAsync(StockOutEvents.Subject(sku),
+                [StockOutEvents.Of(sku, request.OrderId, request.Lines.Where(l => l.Sku == sku).Sum(l => l.Quantity), time.GetUtcNow())]);
         return new ReservationOutcome(result.Reserved, result.ShortSku);
     }
 }

@@ -30,6 +30,10 @@ public sealed record Customer
     public string? Email { get; init; }
     public string? CompanyName { get; init; }
     public string? Industry { get; init; }
+
+    /// <summary>Employees, as one of <see cref="CompanySizes.Bands"/>.</summary>
+    public string? CompanySize { get; init; }
+    public string? Country { get; init; }
     public string? PriceListId { get; init; }
     public decimal? CreditLimit { get; init; }
 
@@ -53,4 +57,10 @@ public sealed record Customer
         _ when total > CreditLimit => $"the total {total} {currency} is above the credit limit of {CreditLimit} {CreditCurrency}",
         _ => null,
     };
+}
+
+public static class CompanySizes
+{
+    /// <summary>Employee bands, smallest first (the EU's micro, small, medium and large enterprises).</summary>
+    public static readonly IReadOnlyList<string> Bands = ["1-9", "10-49", "50-249", "250+"];
 }

@@ -34,6 +34,36 @@ public sealed class CustomerService(IDocumentStore documents, TimeProvider time)
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Stores a new account; one that exists already is left as it is.</summary>
+    /// <returns>true when it was created.</returns>
+    public async Task<bool> AddAsync(Customer customer, CancellationToken cancellationToken = default)
+    {
+        var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await container.CreateAsync(Partition, customer.Id, customer, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DocumentConflictException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Sets the tier computed from the customer's spend, where it differs.</summary>
+    /// <returns>true when it changed.</returns>
+    public async Task<bool> SetMembershipTierAsync(string id, MembershipTier tier, CancellationToken cancellationToken = default)
+    {
+        var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+        var changed = false;
+        await container.ChangeAsync<Customer>(Partition, id, current =>
+        {
+            changed = current is not null && current.MembershipTier != tier;
+            return changed ? current! with { MembershipTier = tier, UpdatedAt = time.GetUtcNow() } : current;
+        }, cancellationToken).ConfigureAwait(false);
+        return changed;
+    }
+
     /// <exception cref="DocumentPreconditionFailedException">it changed since <paramref name="ifMatch"/>.</exception>
     public async Task<(Customer Customer, string ETag)> PutAsync(Customer customer, string? ifMatch, CancellationToken cancellationToken = default)
     {

@@ -24,7 +24,21 @@ public static class CancellationReasons
     public const string InvalidOrder = "invalid_order";
 }
 
-public sealed record OrderLine(string Sku, string Name, int Quantity, decimal UnitPrice, decimal LineTotal);
+public sealed record OrderLine(string Sku, string Name, int Quantity, decimal UnitPrice, decimal LineTotal)
+{
+    /// <summary>The list price before price lists, tiers and promotions; unknown for imported history.</summary>
+    public decimal? ListUnitPrice { get; init; }
+
+    /// <summary>Bought below the list price: under a promotion, a price list or a quantity tier.</summary>
+    public bool Discounted => UnitPrice < ListUnitPrice;
+}
+
+/// <summary>Goods that came back after the order completed (line <paramref name="Line"/> of return document <paramref name="ReturnId"/>), and the amount paid back for them.</summary>
+public sealed record OrderReturn(string ReturnId, int Line, DateTimeOffset At, string Sku, string Name, int Quantity, decimal UnitPrice, decimal Amount)
+{
+    /// <summary>Unique within the order.</summary>
+    public string Key => $"{ReturnId}-{Line}";
+}
 
 public sealed record ShippingAddress(string? Name, string? Line1, string? Line2, string? City, string? PostalCode, string? Country);
 
@@ -62,6 +76,7 @@ public sealed record Order
     public IReadOnlyList<OrderPayment> Payments { get; init; } = [];
     public Shipment? Shipment { get; init; }
     public Invoice? Invoice { get; init; }
+    public IReadOnlyList<OrderReturn> Returns { get; init; } = [];
 
     public bool IsFinished => Status is OrderStatus.Completed or OrderStatus.Cancelled;
 

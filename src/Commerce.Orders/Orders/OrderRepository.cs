@@ -1,3 +1,4 @@
+using Commerce.Events.Outbox;
 using Commerce.Storage.Documents;
 
 namespace Commerce.Orders.Orders;
@@ -22,7 +23,12 @@ public sealed record OrderPage(IReadOnlyList<OrderSummary> Orders, string? Conti
 /// single-partition query. Every change goes through <see cref="UpdateAsync"/>, which retries on ETag
 /// conflicts and refreshes both index entries.
 /// </summary>
-public sealed class OrderRepository(IDocumentStore documents, TimeProvider time)
+/// <remarks>
+/// This is also where order and payment events are recorded (<see cref="OrderHistoryEvents"/>): after a
+/// change that implies new ones, and after a change that turned out to be done already, since that is a
+/// step repeated after a crash, which may have come between its commit and the recording.
+/// </remarks>
+public sealed class OrderRepository(IDocumentStore documents, EventOutbox outbox, TimeProvider time)
 {
     public const string OrdersContainer = "orders";
     public const string IndexContainer = "order-index";
@@ -66,9 +72,12 @@ public sealed class OrderRepository(IDocumentStore documents, TimeProvider time)
         }
         catch (DocumentConflictException)
         {
-            return ((await GetAsync(order.Id, cancellationToken).ConfigureAwait(false))!, false);
+            var existing = (await GetAsync(order.Id, cancellationToken).ConfigureAwait(false))!;
+            await RecordEventsAsync(existing, cancellationToken).ConfigureAwait(false);
+            return (existing, false);
         }
         await index.UpsertAsync(CustomerPartition(order.CustomerId), order.Id, summary, cancellationToken).ConfigureAwait(false);
+        await RecordEventsAsync(order, cancellationToken).ConfigureAwait(false);
         return (order, true);
     }
 
@@ -96,6 +105,8 @@ public sealed class OrderRepository(IDocumentStore documents, TimeProvider time)
         // Lists show status and totals only; other changes (payments, timeline) leave the index alone.
         if (after!.Status != before!.Status || after.CancellationReason != before.CancellationReason || after.Total != before.Total)
             await IndexAsync(after, cancellationToken).ConfigureAwait(false);
+        if (ReferenceEquals(after, before) || OrderHistoryEvents.Of(after).Count != OrderHistoryEvents.Of(before).Count)
+            await RecordEventsAsync(after, cancellationToken).ConfigureAwait(false);
         return after;
     }
 
@@ -128,6 +139,9 @@ public sealed class OrderRepository(IDocumentStore documents, TimeProvider time)
         var page = await DailyPartitions.QueryAsync(await IndexAsync(cancellationToken).ConfigureAwait(false), from, to, query, pageSize, continuationToken, DayPrefix, cancellationToken: cancellationToken).ConfigureAwait(false);
         return new OrderPage(page.Items.Select(i => i.Deserialize<OrderSummary>()).ToList(), page.ContinuationToken);
     }
+
+    private Task RecordEventsAsync(Order order, CancellationToken cancellationToken) =>
+        outbox.RecordAsync(OrderHistoryEvents.Subject(order.Id), OrderHistoryEvents.Of(order), cancellationToken);
 
     private OrderSummary Summarize(Order order) => new(order.Id, order.CustomerId, order.Status, order.CancellationReason, order.Total, order.Currency,
         order.Lines.Sum(l => l.Quantity), order.PlacedAt, time.GetUtcNow());

@@ -280,6 +280,15 @@ public sealed class CatalogApiTests : IAsyncLifetime
         stale.Headers.IfMatch.Add(new EntityTagHeaderValue("\"old\""));
         Assert.Equal(HttpStatusCode.PreconditionFailed, (await _admin.SendAsync(stale)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await newcomer.GetAsync("/api/customers/new-1")).StatusCode);
+
+        var business = await _admin.PutAsJsonAsync("/api/customers/b2b-9", new { kind = "business", companyName = "Cafe Ltd", companySize = "10-49", industry = "hospitality", country = "France" });
+        Assert.Equal(HttpStatusCode.OK, business.StatusCode);
+        Assert.Equal(("10-49", "France"), ((string?)(await business.Content.ReadFromJsonAsync<JsonObject>())!["companySize"], (string?)(await _admin.GetFromJsonAsync<JsonObject>("/api/customers/b2b-9"))!["country"]));
+        var huge = await _admin.PutAsJsonAsync("/api/customers/b2b-10", new { kind = "business", companyName = "Big Ltd", companySize = "huge" });
+        Assert.Equal(HttpStatusCode.BadRequest, huge.StatusCode);
+        Assert.NotNull((await ProblemOf(huge))["errors"]!["companySize"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync("/api/customers/b2b-10")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await newcomer.PatchAsJsonAsync("/api/customers/me", new { companySize = "250+" })).StatusCode);
     }
 
     [Fact]

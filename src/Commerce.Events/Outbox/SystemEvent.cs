@@ -1,0 +1,47 @@
+namespace Commerce.Events.Outbox;
+
+/// <summary>What the system records about itself; the names are part of the lake (and of the relay's CloudEvents types).</summary>
+public static class SystemEventTypes
+{
+    public const string OrderPlaced = "order_placed";
+    public const string OrderPaid = "order_paid";
+    public const string OrderCancelled = "order_cancelled";
+    public const string OrderCompleted = "order_completed";
+    public const string OrderRefunded = "order_refunded";
+    public const string PaymentAttempted = "payment_attempted";
+    public const string StockOut = "stock_out";
+}
+
+/// <summary>
+/// A fact the system recorded where it was made: an outbox record. <see cref="Id"/> is derived from what it
+/// records (a retried step derives the same id, so it is recorded once); <see cref="Subject"/> is what it is
+/// about ("order:{id}", "sku:{sku}"); <see cref="Sequence"/> numbers the subject's records 1, 2, 3... without
+/// gaps, in the order they were recorded. The same record feeds the lake and the relay to queues and webhooks.
+/// </summary>
+public sealed record SystemEvent
+{
+    public required string Id { get; init; }
+    public required string Type { get; init; }
+    public required string Subject { get; init; }
+    public long Sequence { get; init; }
+    public required DateTimeOffset Time { get; init; }
+
+    public string? CustomerId { get; init; }
+    public string? OrderId { get; init; }
+    public decimal? Amount { get; init; }
+    public string? Currency { get; init; }
+    public int? Quantity { get; init; }
+    public string? Sku { get; init; }
+
+    /// <summary>Payment attempts: the channel, the operation (authorize, capture, void, refund) and its outcome.</summary>
+    public string? Channel { get; init; }
+    public string? Operation { get; init; }
+    public string? Outcome { get; init; }
+    public string? DeclineCode { get; init; }
+
+    /// <summary>A payment call's latency; an order's placed-to-completed time.</summary>
+    public double? DurationMs { get; init; }
+
+    /// <summary>Why an order was cancelled or money went back.</summary>
+    public string? Reason { get; init; }
+}
