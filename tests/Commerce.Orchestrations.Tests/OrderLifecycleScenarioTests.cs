@@ -18,8 +18,8 @@ namespace Commerce.Orchestrations.Tests;
 /// </summary>
 public abstract class OrderLifecycleScenarioTests
 {
-    /// <summary>Settings that select the storage backend.</summary>
-    protected abstract IReadOnlyDictionary<string, string> BackendSettings { get; }
+    /// <summary>Starts the engine under test with these orchestrators and activities; disposing the first item stops it.</summary>
+    protected abstract Task<(IAsyncDisposable Engine, DurableTaskClient Client)> StartEngineAsync(Action<DurableTaskRegistry> register);
 
     private static readonly LifecycleTimings Fast = new(
         PaymentDeadline: TimeSpan.FromSeconds(1),
@@ -73,7 +73,7 @@ public abstract class OrderLifecycleScenarioTests
         public const string Record = nameof(RecordOrderStep);
     }
 
-    private async Task<(FunctionAppHarness App, DurableTaskClient Client)> StartAsync(Script script)
+    private Task<(IAsyncDisposable Engine, DurableTaskClient Client)> StartAsync(Script script)
     {
         void Add(DurableTaskRegistry r, string name, Func<object?, object?> act) =>
             r.AddActivityFunc<System.Text.Json.JsonElement?, object?>(name, Task<object?> (_, input) =>
@@ -84,8 +84,7 @@ public abstract class OrderLifecycleScenarioTests
                 return Task.FromResult(act(input));
             });
 
-        var settings = new Dictionary<string, string>(BackendSettings) { ["Queues:MaxPollingInterval"] = "00:00:00.200" };
-        var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, settings, configure: b => b.AddDurableTask(r =>
+        return StartEngineAsync(r =>
         {
             r.AddOrchestrator<OrderLifecycleOrchestrator>(OrderLifecycleOrchestrator.Name);
             Add(r, Names.Validate, _ => script.ValidationBreaks
@@ -119,8 +118,7 @@ public abstract class OrderLifecycleScenarioTests
             Add(r, Names.CreateShipment, _ => "shp-1");
             foreach (var name in new[] { Names.Void, Names.Refund, Names.Release, Names.Restock, Names.ReturnCoupon, Names.Record })
                 Add(r, name, _ => true);
-        }));
-        return (app, app.Services.GetRequiredService<DurableTaskClient>());
+        });
     }
 
     private static OrderLifecycleInput Order(string id, LifecycleTimings? timings = null, string method = "pm_card_visa", string? coupon = null) =>
@@ -416,14 +414,28 @@ public abstract class OrderLifecycleScenarioTests
     }
 }
 
-public sealed class EmbeddedOrderLifecycleScenarioTests : OrderLifecycleScenarioTests
+/// <summary>The scenarios on the project's engine, on the storage the settings select.</summary>
+public abstract class ProjectEngineOrderLifecycleScenarioTests : OrderLifecycleScenarioTests
+{
+    /// <summary>Settings that select the storage backend.</summary>
+    protected abstract IReadOnlyDictionary<string, string> BackendSettings { get; }
+
+    protected override async Task<(IAsyncDisposable Engine, DurableTaskClient Client)> StartEngineAsync(Action<DurableTaskRegistry> register)
+    {
+        var settings = new Dictionary<string, string>(BackendSettings) { ["Queues:MaxPollingInterval"] = "00:00:00.200" };
+        var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, settings, configure: b => b.AddDurableTask(register));
+        return (app, app.Services.GetRequiredService<DurableTaskClient>());
+    }
+}
+
+public sealed class EmbeddedOrderLifecycleScenarioTests : ProjectEngineOrderLifecycleScenarioTests
 {
     protected override IReadOnlyDictionary<string, string> BackendSettings { get; } = new Dictionary<string, string> { ["Storage:Preset"] = "embedded" };
 }
 
 /// <summary>The same scenarios on Cosmos DB (cosmosdb-server) and Azure Storage queues and blobs (Azurite).</summary>
 public sealed class AzureOrderLifecycleScenarioTests(Commerce.Testing.Emulators.AzuriteFixture azurite, Commerce.Testing.Emulators.CosmosDbServerFixture cosmos)
-    : OrderLifecycleScenarioTests, IClassFixture<Commerce.Testing.Emulators.AzuriteFixture>, IClassFixture<Commerce.Testing.Emulators.CosmosDbServerFixture>
+    : ProjectEngineOrderLifecycleScenarioTests, IClassFixture<Commerce.Testing.Emulators.AzuriteFixture>, IClassFixture<Commerce.Testing.Emulators.CosmosDbServerFixture>
 {
     protected override IReadOnlyDictionary<string, string> BackendSettings => new Dictionary<string, string>
     {
@@ -432,4 +444,14 @@ public sealed class AzureOrderLifecycleScenarioTests(Commerce.Testing.Emulators.
         ["CosmosDb"] = cosmos.ConnectionString + "DisableServerCertificateValidation=true;",
         ["Storage:CosmosDatabase"] = $"orders{Guid.NewGuid():N}"[..20],
     };
+}
+
+/// <summary>The same scenarios on Microsoft's engine (DurableTask.Core in DurableTaskTestHost).</summary>
+public sealed class DurableTaskTestHostOrderLifecycleScenarioTests : OrderLifecycleScenarioTests
+{
+    protected override async Task<(IAsyncDisposable Engine, DurableTaskClient Client)> StartEngineAsync(Action<DurableTaskRegistry> register)
+    {
+        var host = await Commerce.Durable.Tests.MicrosoftEngine.StartAsync(register);
+        return (host, host.Client);
+    }
 }
