@@ -2,6 +2,7 @@ using Commerce.Testing;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Commerce.Durable.Tests;
 
@@ -12,7 +13,7 @@ namespace Commerce.Durable.Tests;
 /// </summary>
 public static class MicrosoftEngine
 {
-    public static async Task<DurableTaskTestHost> StartAsync(Action<DurableTaskRegistry> register)
+    public static async Task<DurableTaskTestHost> StartAsync(Action<DurableTaskRegistry> register, ILoggerProvider? logs = null)
     {
         // The host binds the port it is given; another process on this machine may take a free port first, so try again.
         for (var attempt = 1; ; attempt++)
@@ -22,6 +23,7 @@ public static class MicrosoftEngine
                 return await DurableTaskTestHost.StartAsync(register, new DurableTaskTestHostOptions
                 {
                     Port = FreePort.Next(),
+                    LoggerFactory = logs is null ? null : LoggerFactory.Create(b => b.AddProvider(logs)),
                     ConfigureServices = services => services.AddSingleton<DataConverter>(DurableEngineClient.Converter),
                 });
             }
