@@ -20,6 +20,7 @@ var containers = [
   'carts'
   'catalog-meta'
   'categories'
+  'churn-risk'
   'coupon-redemptions'
   'customer-insights'
   'customers'
@@ -29,6 +30,8 @@ var containers = [
   'idempotency'
   'inventory'
   'lake-state'
+  'notification-state'
+  'notifications'
   'order-index'
   'orders'
   'outbox'
@@ -40,6 +43,10 @@ var containers = [
   'promotions'
   'reservation-expiry'
   'reservations'
+  'retention-campaign-members'
+  'retention-campaigns'
+  'retention-rules'
+  'retention-tasks'
   'sandbox-payments'
 ]
 
