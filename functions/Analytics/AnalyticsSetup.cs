@@ -1,5 +1,6 @@
 using Commerce.Analytics.Features;
 using Commerce.Analytics.History;
+using Commerce.Analytics.Kpis;
 using Commerce.Analytics.Lake;
 using Commerce.Hosting;
 using Commerce.Hosting.Settings;
@@ -11,7 +12,7 @@ public static class AnalyticsSetup
 {
     public const string CompactFunction = "CompactLake";
 
-    /// <summary>The lake, its compaction timer, history import and segment analysis.</summary>
+    /// <summary>The lake, its compaction timer, history import, segment analysis, KPIs and cohorts.</summary>
     public static FunctionAppBuilder AddAnalytics(this FunctionAppBuilder app)
     {
         var configuration = app.Configuration;
@@ -30,6 +31,10 @@ public static class AnalyticsSetup
         services.AddSingleton<LakeCompactor>();
         services.AddSingleton<HistoryImporter>();
         services.AddSingleton<SegmentAnalysis>();
+        services.AddSingleton<AcquisitionSpendStore>();
+        services.AddSingleton<ShopKpis>();
+        services.AddSingleton(new UnitEconomicsDefaults(configuration.GetDecimal("Kpis:GrossMargin", 0.30m, 0m, 1m)));
+        app.DocumentContainers.Add(AcquisitionSpendStore.Container);
 
         // Unmonitored: every instance may fire it, since the compactor's lease lets one run at a time, and a missed
         // occurrence only means that the next one moves a little more.
@@ -39,8 +44,9 @@ public static class AnalyticsSetup
             // Customers whose orders just reached the lake get their features refreshed at once, not tomorrow night.
             await context.Services.GetRequiredService<CustomerInsightsService>().RefreshAsync(report.CustomersWithNewOrders, context.CancellationToken);
         }, useMonitor: false);
-        app.Functions.MapHistoryApi().MapSegmentsApi();
+        app.Functions.MapHistoryApi().MapSegmentsApi().MapKpisApi();
         app.AddCommand("import-history", HistoryApi.ImportCommandAsync);
+        app.AddCommand("kpis", KpisApi.KpisCommandAsync);
         return app;
     }
 }

@@ -11,8 +11,8 @@ public static class EventsSetup
     public static FunctionAppBuilder AddEvents(this FunctionAppBuilder app)
     {
         var rules = new ClientEventRules(app.Configuration.GetTimeSpan("Events:MaxClockSkew", TimeSpan.FromDays(1), TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)));
-        var services = app.Services;
         app.DocumentContainers.Add(EventOutbox.Container, EventInbox.Container);
+        var services = app.Services;
         services.AddSingleton(rules);
         services.AddSingleton(new OutboxConsumers(OutboxConsumers.Lake));
         services.AddSingleton<EventOutbox>();

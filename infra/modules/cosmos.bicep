@@ -17,6 +17,7 @@ param appIdentityName string
 // The app creates no containers in Azure (its identity may not), so this list is every name it declares in
 // code (FunctionAppBuilder.DocumentContainers); a test holds the two to each other. All are partitioned on /pk.
 var containers = [
+  'acquisition-spend'
   'carts'
   'catalog-meta'
   'categories'

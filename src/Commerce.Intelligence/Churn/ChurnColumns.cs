@@ -26,6 +26,8 @@ public static class ChurnColumns
 
     private static float OrMissing(double? value) => value is { } v ? (float)v : float.NaN;
 
+    private static string NothingLately(ChurnInput c) => $"bought nothing in the last {c.TrendWindowDays} days";
+
     private static string Days(double days) => Math.Round(days).ToString(CultureInfo.InvariantCulture);
 
     private static string Money(ChurnInput c, decimal amount) => FormattableString.Invariant($"{c.Features.Currency} {amount:N0}");
@@ -59,11 +61,11 @@ public static class ChurnColumns
 
     public static readonly ChurnColumn Trend = new("purchase_trend", "spend in the last window against the one before", c => (float)c.Features.PurchaseTrend,
         c => c.Features.RecentSpend == 0
-            ? $"bought nothing in the last {c.TrendWindowDays} days"
+            ? NothingLately(c)
             : FormattableString.Invariant($"spent {Money(c, c.Features.RecentSpend)} in the last {c.TrendWindowDays} days against {Money(c, c.Features.EarlierSpend)} in the {c.TrendWindowDays} before"));
 
     public static readonly ChurnColumn RecentSpend = new("recent_spend", "spend in the last trend window (log)", c => Log(c.Features.RecentSpend),
-        c => $"spent only {Money(c, c.Features.RecentSpend)} in the last {c.TrendWindowDays} days");
+        c => c.Features.RecentSpend == 0 ? NothingLately(c) : $"spent only {Money(c, c.Features.RecentSpend)} in the last {c.TrendWindowDays} days");
 
     /// <summary>The reference logistic regression's inputs: recency, frequency, spend, tenure, rhythm and trend.</summary>
     public static readonly IReadOnlyList<ChurnColumn> Baseline = [Recency, Frequency, Monetary, Tenure, UsualGap, LastGap, Trend, RecentSpend];
@@ -73,7 +75,12 @@ public static class ChurnColumns
     [
         .. Baseline,
         new("overdue_ratio", "days since the last order over the usual gap", c => (float)(c.Features.RecencyDays / c.Features.UsualGapDays), Overdue),
-        new("mean_gap_days", "mean days between orders", c => OrMissing(c.Features.MeanGapDays), c => $"orders every {Days(c.Features.MeanGapDays ?? 0)} days on average"),
+        new("mean_gap_days", "mean days between orders", c => OrMissing(c.Features.MeanGapDays), c => c.Features.MeanGapDays switch
+        {
+            null => "has not ordered a second time",
+            < 1 => "placed their orders less than a day apart on average",
+            { } gap => $"orders every {Days(gap)} days on average",
+        }),
         new("earlier_spend", "spend in the trend window before the last (log)", c => Log(c.Features.EarlierSpend),
             c => $"spent {Money(c, c.Features.EarlierSpend)} in the {c.TrendWindowDays} days before the last {c.TrendWindowDays}"),
         new("average_order_value", "spend per order (log)", c => Log(c.Features.AverageOrderValue), c => $"small orders ({Money(c, c.Features.AverageOrderValue)} on average)"),
@@ -100,13 +107,22 @@ public static class ChurnColumns
         new("orders_90_days", "orders in the last 90 days", c => c.Signals.OrdersLast90Days, c => $"{Count(c.Signals.OrdersLast90Days, "order")} in the last 90 days"),
         new("active_months", "months with an order", c => c.Signals.ActiveMonths,
             c => $"ordered in only {Count(c.Signals.ActiveMonths, "month")} of the last {Math.Max(1, c.Features.TenureDays / 30)}"),
+        new("orders_180_days", "orders in the last 180 days", c => c.Signals.OrdersLast180Days, c => $"{Count(c.Signals.OrdersLast180Days, "order")} in the last 180 days"),
+        new("weeks_with_order_13", "weeks with an order among the last 13", c => c.Signals.WeeksWithOrderLast13,
+            c => $"ordered in {Count(c.Signals.WeeksWithOrderLast13, "week")} of the last 13"),
+        // Rates and shares rather than counts: a customer seen for nine months is compared with one seen for six on the same scale.
+        new("orders_per_month", "orders per month since the first", c => (float)(c.Features.Frequency / Months(c)),
+            c => FormattableString.Invariant($"{c.Features.Frequency / Months(c):0.#} orders a month since the first")),
+        new("recency_over_tenure", "days since the last order over days since the first", c => (float)c.Features.RecencyDays / Math.Max(1, c.Features.TenureDays), Overdue),
+        new("active_month_share", "share of the months since the first order with an order", c => (float)Math.Min(1, c.Signals.ActiveMonths / Math.Ceiling(Months(c))),
+            c => $"ordered in only {Count(c.Signals.ActiveMonths, "calendar month")} since the first order {c.Features.TenureDays} days ago"),
         new("distinct_items", "different items bought (log)", c => Log(c.Signals.DistinctItems), c => $"has bought only {Count(c.Signals.DistinctItems, "different item")}"),
         new("items_per_order", "different items per order (basket breadth)", c => (float)c.Signals.ItemsPerOrder,
             c => FormattableString.Invariant($"narrow baskets ({c.Signals.ItemsPerOrder:0.#} items an order)")),
         new("units_per_line", "units per order line (log)", c => Log(c.Signals.UnitsPerLine),
             c => c.Signals.UnitsPerLine < 1.5 ? "buys single units, not packs or cases" : FormattableString.Invariant($"buys {c.Signals.UnitsPerLine:0.#} units of an item at a time")),
         new("gap_variation", "irregularity of the gaps between orders", c => OrMissing(c.Signals.GapVariation),
-            c => "orders at irregular intervals"),
+            c => c.Signals.GapVariation is null ? "too few orders to show a rhythm" : "orders at irregular intervals"),
         new("same_season_last_year", "orders in the coming season a year earlier", c => c.Signals.OrdersSameSeasonLastYear,
             c => c.Signals.OrdersSameSeasonLastYear == 0 ? "did not order in this season last year" : $"{Count(c.Signals.OrdersSameSeasonLastYear, "order")} in this season last year"),
     ];
@@ -118,6 +134,9 @@ public static class ChurnColumns
             vector[i] = columns[i].Value(input);
         return vector;
     }
+
+    /// <summary>Months since the first order, at least one.</summary>
+    private static double Months(ChurnInput c) => Math.Max(1, c.Features.TenureDays / 30.4);
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 

@@ -11,8 +11,9 @@ public sealed record ChurnOptions
 
     public int Seed { get; init; } = 20110611;
 
-    // Chosen by five-fold cross-validation on the training cut alone (never on the evaluation cut).
-    public int Trees { get; init; } = 400;
+    // The trees' settings were chosen on a validation split carved from the past of the training cut, never on the evaluation cut:
+    // fitted on 2011-03-13 (labels to 2011-06-11) and measured on 2011-06-11.
+    public int Trees { get; init; } = 100;
     public int Leaves { get; init; } = 4;
     public int MinCustomersPerLeaf { get; init; } = 50;
     public double LearningRate { get; init; } = 0.02;

@@ -4,12 +4,14 @@ namespace Commerce.Intelligence.Churn;
 
 /// <summary>
 /// What a customer's order lines before the cut tell about churn beyond the customer features: how recent
-/// orders cluster, how regular the rhythm is, how broad the baskets are and how much of last year's
-/// coming season they bought. Only lines strictly before <c>asOf</c> count.
+/// orders cluster, in how many of the last 13 weeks they ordered, how regular the rhythm is, how broad the
+/// baskets are and how much of last year's coming season they bought. Only lines strictly before <c>asOf</c> count.
 /// </summary>
 public sealed record ChurnSignals(
     int OrdersLast30Days,
     int OrdersLast90Days,
+    int OrdersLast180Days,
+    int WeeksWithOrderLast13,
     int ActiveMonths,
     int DistinctItems,
     double ItemsPerOrder,
@@ -40,6 +42,8 @@ public sealed record ChurnSignals(
         return new ChurnSignals(
             OrdersLast30Days: orders.Count(o => o.At >= asOf.AddDays(-30)),
             OrdersLast90Days: orders.Count(o => o.At >= asOf.AddDays(-90)),
+            OrdersLast180Days: orders.Count(o => o.At >= asOf.AddDays(-180)),
+            WeeksWithOrderLast13: orders.Where(o => o.At >= asOf.AddDays(-91)).Select(o => (int)((asOf - o.At).TotalDays / 7)).Distinct().Count(),
             ActiveMonths: orders.Select(o => (o.At.Year, o.At.Month)).Distinct().Count(),
             DistinctItems: sales.Select(p => p.Sku).Distinct(StringComparer.Ordinal).Count(),
             ItemsPerOrder: orders.Average(o => o.Items),

@@ -102,6 +102,17 @@ public sealed class Shop : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, (await App.Client.SendAsync(SignedWebhook(JsonSerializer.SerializeToUtf8Bytes(payment, DocumentJson.Options)))).StatusCode);
     }
 
+    /// <summary>Checks out as <paramref name="customer"/> and waits until the order's status is one of <paramref name="until"/>; answers its id.</summary>
+    public async Task<string> PlaceAsync(string customer, object checkout, params string[] until)
+    {
+        using var client = Customer(customer);
+        var placed = await CheckoutAsync(client, checkout);
+        Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
+        var id = (string)(await placed.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        await WaitForStatusAsync(client, id, until);
+        return id;
+    }
+
     /// <summary>Polls the order until its status is one of <paramref name="statuses"/>.</summary>
     public static async Task<JsonObject> WaitForStatusAsync(HttpClient client, string orderId, params string[] statuses)
     {

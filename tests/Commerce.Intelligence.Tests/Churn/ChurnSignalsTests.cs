@@ -13,7 +13,7 @@ public sealed class ChurnSignalsTests
         new(customer, order, sku, quantity, 2m, Cut.AddDays(-daysBeforeCut), "United Kingdom") { Name = "RED MUG" };
 
     [Fact]
-    public void Recent_orders_active_months_basket_breadth_units_rhythm_and_last_year_season_are_counted_before_the_cut()
+    public void Recent_orders_weeks_with_an_order_active_months_basket_breadth_units_rhythm_and_last_year_season_are_counted_before_the_cut()
     {
         List<Purchase> lines =
         [
@@ -33,6 +33,9 @@ public sealed class ChurnSignalsTests
 
         Assert.Equal(1, signals.OrdersLast30Days);
         Assert.Equal(2, signals.OrdersLast90Days);
+        Assert.Equal(3, signals.OrdersLast180Days);
+        // o3 (40 days: week 5) and o4 (10 days: week 1); o2 at 100 days is older than 13 weeks.
+        Assert.Equal(2, signals.WeeksWithOrderLast13);
         // 2025-06, 2026-02, 2026-04, 2026-05.
         Assert.Equal(4, signals.ActiveMonths);
         Assert.Equal(4, signals.DistinctItems);
@@ -49,7 +52,21 @@ public sealed class ChurnSignalsTests
     {
         var signals = ChurnSignals.Of(new PurchaseHistory([Sale("c", "o1", 5)]), Cut, 90)["c"];
         Assert.Null(signals.GapVariation);
-        Assert.Equal((1, 1, 0), (signals.OrdersLast30Days, signals.ActiveMonths, signals.OrdersSameSeasonLastYear));
+        Assert.Equal((1, 1, 1, 1, 0), (signals.OrdersLast30Days, signals.OrdersLast180Days, signals.WeeksWithOrderLast13, signals.ActiveMonths, signals.OrdersSameSeasonLastYear));
+    }
+
+    [Fact]
+    public void Reasons_speak_of_orders_on_one_day_of_no_recent_spend_and_of_no_rhythm_without_a_zero()
+    {
+        List<Purchase> lines = [Sale("c", "o1", 100), Sale("c", "o2", 100) with { At = Cut.AddDays(-100).AddHours(3) }];
+        var input = ChurnExamples.Inputs(new CustomerFeatureBuilder(new FeatureSettings()), new PurchaseHistory(lines), [], new Dictionary<string, CustomerProfile>(), Cut, 90).Single();
+        string Reason(string name) => ChurnColumns.All.Single(c => c.Name == name).Reason(input);
+
+        Assert.Equal("placed their orders less than a day apart on average", Reason("mean_gap_days"));
+        Assert.Equal("bought nothing in the last 90 days", Reason("recent_spend"));
+        Assert.Equal("too few orders to show a rhythm", Reason("gap_variation"));
+        Assert.Equal("2 orders in the last 180 days", Reason("orders_180_days"));
+        Assert.Equal("ordered in 0 weeks of the last 13", Reason("weeks_with_order_13"));
     }
 
     [Fact]

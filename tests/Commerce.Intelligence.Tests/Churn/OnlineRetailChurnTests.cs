@@ -33,13 +33,16 @@ public sealed class OnlineRetailChurnTests(OnlineRetailChurn data) : IClassFixtu
     /// <summary>UK local time in 2011 to UTC: British Summer Time ran from 27 March 01:00 to 30 October 01:00 UTC.</summary>
     private static DateTime Utc(DateTime uk) => uk >= new DateTime(2011, 3, 27, 2, 0, 0) && uk < new DateTime(2011, 10, 30, 2, 0, 0) ? uk.AddHours(-1) : uk;
 
-    /// <summary>The protocol's population and labels, recounted from the raw lines: invoices with a customer, positive quantity and price, not cancellations, goods only.</summary>
+    /// <summary>The protocol's sale lines, from the raw lines: invoices with a customer, positive quantity and price, not cancellations, goods only.</summary>
+    private List<(string Customer, string Invoice, DateTime At)> Sales() => data.Lines
+        .Where(l => l.CustomerId is not null && l.Quantity > 0 && l.UnitPrice > 0 && !l.InvoiceNo.StartsWith('C') && !ProductImporter.NonProductCodes.Contains(l.StockCode))
+        .Select(l => (l.CustomerId!, l.InvoiceNo, Utc(l.InvoiceDate)))
+        .ToList();
+
+    /// <summary>The protocol's population and labels, recounted from the sale lines.</summary>
     private Dictionary<string, bool> Recount(DateTime cut)
     {
-        var sales = data.Lines
-            .Where(l => l.CustomerId is not null && l.Quantity > 0 && l.UnitPrice > 0 && !l.InvoiceNo.StartsWith('C') && !ProductImporter.NonProductCodes.Contains(l.StockCode))
-            .Select(l => (Customer: l.CustomerId!, At: Utc(l.InvoiceDate)))
-            .ToList();
+        var sales = Sales();
         var after = sales.Where(s => s.At >= cut && s.At < cut.AddDays(90)).Select(s => s.Customer).ToHashSet();
         return sales.Where(s => s.At < cut).Select(s => s.Customer).Distinct().ToDictionary(c => c, c => !after.Contains(c));
     }
@@ -49,6 +52,22 @@ public sealed class OnlineRetailChurnTests(OnlineRetailChurn data) : IClassFixtu
     {
         Assert.Equal(Recount(OnlineRetailChurn.TrainingCut), data.Training.ToDictionary(e => e.Input.Features.CustomerId, e => e.Churned));
         Assert.Equal(Recount(OnlineRetailChurn.EvaluationCut), data.Evaluation.ToDictionary(e => e.Input.Features.CustomerId, e => e.Churned));
+    }
+
+    [Fact]
+    public void Orders_in_the_last_180_days_and_weeks_with_an_order_among_the_last_13_match_a_recount_of_the_invoices()
+    {
+        var invoices = Sales()
+            .Where(s => s.At < OnlineRetailChurn.EvaluationCut)
+            .GroupBy(s => (s.Customer, s.Invoice))
+            .ToLookup(g => g.Key.Customer, g => g.Min(s => s.At));
+        var cut = OnlineRetailChurn.EvaluationCut;
+        foreach (var example in data.Evaluation)
+        {
+            var mine = invoices[example.Input.Features.CustomerId].Select(at => cut - at).ToList();
+            Assert.Equal(mine.Count(age => age <= TimeSpan.FromDays(180)), example.Input.Signals.OrdersLast180Days);
+            Assert.Equal(mine.Where(age => age <= TimeSpan.FromDays(91)).Select(age => Math.Floor(age.TotalDays / 7)).Distinct().Count(), example.Input.Signals.WeeksWithOrderLast13);
+        }
     }
 
     [Fact]
