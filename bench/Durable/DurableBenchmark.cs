@@ -3,6 +3,8 @@ using Commerce.Durable;
 using Commerce.Durable.Hosting;
 using Commerce.Hosting;
 using Commerce.Storage.Queues;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Bench.Durable;

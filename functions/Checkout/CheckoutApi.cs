@@ -4,7 +4,6 @@ using System.Text;
 using Commerce.Catalog.Customers;
 using Commerce.Catalog.Pricing;
 using Commerce.Catalog.Products;
-using Commerce.Durable;
 using Commerce.Functions.Http;
 using Commerce.Functions.Orders;
 using Commerce.Hosting.Auth;
@@ -15,6 +14,7 @@ using Commerce.Orders.Cart;
 using Commerce.Orders.Orders;
 using Commerce.Payments.Channels;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.DurableTask.Client;
 
 namespace Commerce.Functions.Checkout;
 

@@ -1,9 +1,11 @@
 using System.Text.Json;
-using Commerce.Durable;
+using System.Text.Json.Nodes;
 using Commerce.Functions.Http;
 using Commerce.Hosting.Functions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 
 namespace Commerce.Functions.Orchestrations;
 
@@ -53,15 +55,12 @@ public static class OrchestrationsApi
             return TypedResults.ValidationProblem(errors);
         try
         {
-            var page = await client.GetInstancesAsync(new OrchestrationQuery
-            {
-                Statuses = statuses,
-                CreatedFrom = createdFrom,
-                CreatedTo = createdTo,
-                PageSize = pageSize ?? 50,
-                ContinuationToken = continuationToken,
-            }, cancellationToken);
-            return TypedResults.Ok(new InstancePage(page.Instances.Select(InstanceView.From).ToList(), page.ContinuationToken));
+            var size = pageSize ?? 50;
+            var pages = client.GetAllInstancesAsync(new OrchestrationQuery(createdFrom, createdTo, statuses, PageSize: size, FetchInputsAndOutputs: true))
+                .AsPages(continuationToken, size).WithCancellation(cancellationToken).ConfigureAwait(false);
+            await foreach (var page in pages)
+                return TypedResults.Ok(new InstancePage(page.Values.Select(InstanceView.From).ToList(), page.ContinuationToken));
+            return TypedResults.Ok(new InstancePage([], null));
         }
         catch (ArgumentException e)
         {
@@ -76,33 +75,42 @@ public static class OrchestrationsApi
             return TypedResults.NotFound();
         var view = InstanceView.From(instance);
         if (history == true)
-            view = view with { History = (await client.GetHistoryAsync(id, cancellationToken))?.Select(e => JsonSerializer.SerializeToElement(e, Storage.Documents.DocumentJson.Options)).ToList() };
+            view = view with { History = (await client.GetOrchestrationHistoryAsync(id, cancellationToken)).Select(HistoryEntry).ToList() };
         return TypedResults.Ok(view);
     }
 
     public static async Task<Results<Accepted, NotFound, ProblemHttpResult>> Terminate(
         DurableTaskClient client, string id, [FromBody] TerminateRequest? request, [FromServices] IEnumerable<TerminationRefused> refused, CancellationToken cancellationToken)
     {
-        var instance = await client.GetInstanceAsync(id, cancellationToken: cancellationToken);
+        var instance = await client.GetInstanceAsync(id, cancellationToken);
         if (instance is null)
             return TypedResults.NotFound();
         if (instance.IsCompleted)
             return AlreadyFinished(instance);
         if (refused.FirstOrDefault(r => string.Equals(r.Orchestration, instance.Name, StringComparison.OrdinalIgnoreCase)) is { } refusal)
             return Preconditions.Conflict("Not terminated", refusal.Instead.Replace("{id}", id, StringComparison.Ordinal));
-        await client.TerminateInstanceAsync(id, request?.Reason ?? "terminated by an operator", cancellationToken);
+        await client.TerminateInstanceAsync(id, new TerminateInstanceOptions(request?.Reason ?? "terminated by an operator"), cancellationToken);
         return TypedResults.Accepted($"/api/orchestrations/{id}");
     }
 
     public static async Task<Results<Accepted, NotFound, ProblemHttpResult>> RaiseEvent(DurableTaskClient client, string id, string name, [FromBody] JsonElement? data, CancellationToken cancellationToken)
     {
-        var instance = await client.GetInstanceAsync(id, cancellationToken: cancellationToken);
+        var instance = await client.GetInstanceAsync(id, cancellationToken);
         if (instance is null)
             return TypedResults.NotFound();
         if (instance.IsCompleted)
             return AlreadyFinished(instance);
         await client.RaiseEventAsync(id, name, data, cancellationToken);
         return TypedResults.Accepted($"/api/orchestrations/{id}");
+    }
+
+    /// <summary>A history event in DurableTask.Core's terms, with its kind as <c>type</c> ("executionStarted", "taskScheduled", ...).</summary>
+    private static JsonElement HistoryEntry(DurableTask.Core.History.HistoryEvent e)
+    {
+        var entry = JsonSerializer.SerializeToNode(e, e.GetType(), Storage.Documents.DocumentJson.Options)!.AsObject();
+        entry.Remove("extensionData");
+        entry["type"] = JsonNamingPolicy.CamelCase.ConvertName(e.EventType.ToString());
+        return JsonSerializer.SerializeToElement(entry);
     }
 
     private static ProblemHttpResult AlreadyFinished(OrchestrationMetadata instance) =>

@@ -1,11 +1,11 @@
 using System.Security.Claims;
-using Commerce.Durable;
 using Commerce.Functions.Http;
 using Commerce.Hosting.Auth;
 using Commerce.Hosting.Functions;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Orders.Orders;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.DurableTask.Client;
 
 namespace Commerce.Functions.Orders;
 
@@ -85,7 +85,7 @@ public static class OrdersApi
             return TypedResults.NotFound();
         if (!order.Cancellable)
             return Preconditions.Conflict("Order can no longer be cancelled", $"The order is {order.Status}; orders can be cancelled until they ship.");
-        if (await orchestrations.GetInstanceAsync(id, cancellationToken: cancellationToken) is not { IsCompleted: false })
+        if (await orchestrations.GetInstanceAsync(id, cancellationToken) is not { IsCompleted: false })
             return Preconditions.Conflict("Order lifecycle not running",
                 "Nothing is running that could cancel the order and undo its payment and stock: its lifecycle has not started yet, or it stopped.");
         await orchestrations.RaiseEventAsync(id, OrderEvents.CancelRequested, new CancelNotice(user.SubjectId()!, ByShop: user.IsAdmin()), cancellationToken);

@@ -1,4 +1,3 @@
-using Commerce.Durable;
 using Commerce.Hosting.Functions;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Orders.Orders;
@@ -6,6 +5,7 @@ using Commerce.Payments.Channels;
 using Commerce.Payments.Routing;
 using Commerce.Payments.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.DurableTask.Client;
 
 namespace Commerce.Functions.Payments;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Security.Claims;
-using Commerce.Durable;
 using Commerce.Functions.Http;
 using Commerce.Hosting.Auth;
 using Commerce.Hosting.Functions;
@@ -12,7 +11,10 @@ using Commerce.Retention;
 using Commerce.Retention.Campaigns;
 using Commerce.Retention.Interventions;
 using Commerce.Storage.Documents;
+using DurableTask.Core.Exceptions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 
 namespace Commerce.Functions.Retention;
 

@@ -72,7 +72,8 @@ public sealed record OrderSteps(string OrderId, IReadOnlyList<OrderStep> Steps)
         steps.Aggregate(order, (current, step) => current.WithStep(step.Step, at, step.Status, step.Detail, step.CancellationReason));
 }
 
-public sealed record PaymentRequest(string OrderId, string CustomerId, decimal Amount, string Currency, string PaymentMethod);
+/// <param name="Attempt">the orchestration's count of authorize attempts (1 first): with the order id, the key that makes a repeated run of one attempt ask the provider the same question.</param>
+public sealed record PaymentRequest(string OrderId, string CustomerId, decimal Amount, string Currency, string PaymentMethod, int Attempt);
 
 public sealed record PaymentReference(string OrderId, string Channel, string AuthorizationId, decimal Amount, string Currency);
 
@@ -84,23 +85,4 @@ public static class OrderEvents
     public const string Shipped = "Shipped";
     public const string Delivered = "Delivered";
     public const string CancelRequested = "CancelRequested";
-}
-
-/// <summary>Activity names, in the order the lifecycle calls them.</summary>
-public static class OrderActivities
-{
-    public const string Validate = "ValidateOrder";
-    public const string Reserve = "ReserveStock";
-    public const string AssessRisk = "AssessRisk";
-    public const string Authorize = "AuthorizePayment";
-    public const string Capture = "CapturePayment";
-    public const string Void = "VoidPayment";
-    public const string VoidAbandoned = "VoidAbandonedPayments";
-    public const string Refund = "RefundPayment";
-    public const string Commit = "CommitStock";
-    public const string Release = "ReleaseStock";
-    public const string Restock = "RestockOrder";
-    public const string ReturnCoupon = "ReturnCoupon";
-    public const string CreateShipment = "CreateShipment";
-    public const string Record = "RecordOrderStep";
 }

@@ -1,5 +1,7 @@
 using Commerce.Durable;
+using Commerce.Orchestrations.OrderLifecycle.Activities;
 using Commerce.Orders.Orders;
+using Microsoft.DurableTask;
 
 namespace Commerce.Orchestrations.OrderLifecycle;
 
@@ -19,34 +21,36 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
     public const string Name = "OrderLifecycle";
 
     /// <summary>Steps before money moves retry through outages (about five minutes in all); a refusal by the payment provider is final.</summary>
-    private static readonly TaskOptions Reliable = new(new RetryPolicy(10, TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(60))
+    private static readonly TaskOptions Reliable = TaskOptions.FromRetryPolicy(new RetryPolicy(10, TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(60))
     {
-        Handle = failure => !failure.FailureDetails.IsCausedBy<PaymentDeclinedException>(),
+        HandleFailure = failure => !failure.IsCausedBy<PaymentDeclinedException>(),
     });
 
     /// <summary>
     /// Steps that must happen once they are due (undoing, committing stock after a capture, recording) retry
     /// through long outages too (about fifteen hours), so that an outage leaves an order late, not half done.
     /// </summary>
-    private static readonly TaskOptions Persistent = new(new RetryPolicy(100, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(10)));
+    private static readonly TaskOptions Persistent = TaskOptions.FromRetryPolicy(new RetryPolicy(100, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(10)));
 
     public override async Task<OrderLifecycleResult> RunAsync(TaskOrchestrationContext context, OrderLifecycleInput order)
     {
         var timings = order.Timings;
-        var undo = new Stack<(string Activity, object Input, string Step)>();
+        var undo = new Stack<(Func<Task> Run, string Step)>();
         var cancelRequested = context.WaitForExternalEvent<CancelNotice>(OrderEvents.CancelRequested);
 
-        Task Record(params OrderStep[] steps) => context.CallActivityAsync(OrderActivities.Record, new OrderSteps(order.OrderId, steps), Persistent);
+        Task Record(params OrderStep[] steps) => context.CallActivityAsync<RecordOrderStep, OrderSteps, bool>(new OrderSteps(order.OrderId, steps), Persistent);
+        Func<Task> Undo<TActivity, TInput>(TInput input) where TActivity : TaskActivity<TInput, bool> =>
+            () => context.CallActivityAsync<TActivity, TInput, bool>(input, Persistent);
 
         async Task<OrderLifecycleResult> Cancel(string reason, string? detail)
         {
             while (undo.TryPop(out var step))
             {
-                await context.CallActivityAsync(step.Activity, step.Input, Persistent);
+                await step.Run();
                 await Record(new OrderStep(step.Step));
             }
             if (order.Coupon is not null)
-                await context.CallActivityAsync<bool>(OrderActivities.ReturnCoupon, new CouponUse(order.OrderId, order.Coupon), Persistent);
+                await context.CallActivityAsync<ReturnCoupon, CouponUse, bool>(new CouponUse(order.OrderId, order.Coupon), Persistent);
             await Record(new OrderStep("cancelled", OrderStatus.Cancelled, detail, reason));
             return new OrderLifecycleResult(OrderStatus.Cancelled, reason);
         }
@@ -58,7 +62,7 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
             return Cancel(notice?.Reason ?? CancellationReasons.CustomerCancelled, $"cancelled by {(notice?.ByShop == true ? "the shop" : "the customer")} {when}");
         }
 
-        var validation = await context.CallActivityAsync<ValidationOutcome>(OrderActivities.Validate, order, Reliable);
+        var validation = await context.CallActivityAsync<ValidateOrder, OrderLifecycleInput, ValidationOutcome>(order, Reliable);
         if (!validation.Valid)
             return await Cancel(CancellationReasons.InvalidOrder, validation.Problem);
         if (cancelRequested.IsCompleted)
@@ -66,14 +70,14 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
 
         // The reservation outlives every wait before the stock is committed: payment retries, then the payment deadline.
         var expiresAt = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero) + timings.PaymentRetryTimeout + timings.PaymentDeadline + TimeSpan.FromHours(1);
-        var reservation = await context.CallActivityAsync<ReservationOutcome>(OrderActivities.Reserve, new ReserveRequest(order.OrderId, order.Lines, expiresAt), Reliable);
+        var reservation = await context.CallActivityAsync<ReserveStock, ReserveRequest, ReservationOutcome>(new ReserveRequest(order.OrderId, order.Lines, expiresAt), Reliable);
         if (!reservation.Reserved)
             return await Cancel(CancellationReasons.OutOfStock, $"not enough stock of {reservation.ShortSku}");
-        undo.Push((OrderActivities.Release, order.OrderId, "stock-released"));
+        undo.Push((Undo<ReleaseStock, string>(order.OrderId), "stock-released"));
         if (cancelRequested.IsCompleted)
             return await CancelAsAsked("before payment");
 
-        var risk = await context.CallActivityAsync<RiskOutcome>(OrderActivities.AssessRisk, order, Reliable);
+        var risk = await context.CallActivityAsync<AssessRisk, OrderLifecycleInput, RiskOutcome>(order, Reliable);
         if (!risk.Approved)
             return await Cancel(CancellationReasons.RiskDenied, risk.Reason);
         if (cancelRequested.IsCompleted)
@@ -82,20 +86,18 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         PaymentAuthorization authorization;
         try
         {
-            authorization = await context.CallActivityAsync<PaymentAuthorization>(OrderActivities.Authorize,
-                new PaymentRequest(order.OrderId, order.CustomerId, order.Total, order.Currency, order.PaymentMethod),
-                new TaskOptions(PaymentRetry(timings)));
+            authorization = await AuthorizeAsync(context, order);
         }
         catch (TaskFailedException declined)
         {
             // An attempt whose answer was lost, or whose approval could not be passed on, may still hold money: give it back.
-            await context.CallActivityAsync<int>(OrderActivities.VoidAbandoned, new AbandonedPayments(order.OrderId, null), Persistent);
+            await context.CallActivityAsync<VoidAbandonedPayments, AbandonedPayments, int>(new AbandonedPayments(order.OrderId, null), Persistent);
             return await Cancel(CancellationReasons.PaymentDeclined, declined.FailureDetails.ErrorMessage);
         }
         var payment = new PaymentReference(order.OrderId, authorization.Channel, authorization.AuthorizationId, order.Total, order.Currency);
-        undo.Push((OrderActivities.Void, payment, "payment-voided"));
+        undo.Push((Undo<VoidPayment, PaymentReference>(payment), "payment-voided"));
         if (authorization.Unanswered)
-            await context.CallActivityAsync<int>(OrderActivities.VoidAbandoned, new AbandonedPayments(order.OrderId, authorization.AuthorizationId), Persistent);
+            await context.CallActivityAsync<VoidAbandonedPayments, AbandonedPayments, int>(new AbandonedPayments(order.OrderId, authorization.AuthorizationId), Persistent);
         if (cancelRequested.IsCompleted)
             return await CancelAsAsked("before payment");
 
@@ -118,22 +120,22 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
 
         try
         {
-            await context.CallActivityAsync(OrderActivities.Capture, payment, Reliable);
+            await context.CallActivityAsync<CapturePayment, PaymentReference, bool>(payment, Reliable);
         }
         catch (TaskFailedException failure)
         {
             return await Cancel(CancellationReasons.PaymentDeclined, $"capture failed: {failure.FailureDetails.ErrorMessage}");
         }
         undo.Clear();
-        if (!await context.CallActivityAsync<bool>(OrderActivities.Commit, order.OrderId, Persistent))
+        if (!await context.CallActivityAsync<CommitStock, string, bool>(order.OrderId, Persistent))
         {
-            undo.Push((OrderActivities.Refund, payment, "payment-refunded"));
+            undo.Push((Undo<RefundPayment, PaymentReference>(payment), "payment-refunded"));
             return await Cancel(CancellationReasons.OutOfStock, "the stock reservation lapsed before the payment came through and the stock has run out since");
         }
-        undo.Push((OrderActivities.Restock, order.OrderId, "stock-returned"));
-        undo.Push((OrderActivities.Refund, payment, "payment-refunded"));
+        undo.Push((Undo<RestockOrder, string>(order.OrderId), "stock-returned"));
+        undo.Push((Undo<RefundPayment, PaymentReference>(payment), "payment-refunded"));
 
-        await context.CallActivityAsync(OrderActivities.CreateShipment, order.OrderId, Persistent);
+        await context.CallActivityAsync<CreateShipment, string, string>(order.OrderId, Persistent);
         if (timings.AutoFulfilment)
         {
             if (cancelRequested.IsCompleted)
@@ -177,11 +179,45 @@ public sealed class OrderLifecycleOrchestrator : TaskOrchestrator<OrderLifecycle
         return new OrderLifecycleResult(OrderStatus.Completed, null);
     }
 
-    /// <summary>Soft declines and unavailable channels are retried by this policy; hard declines end the order at once.</summary>
-    private static RetryPolicy PaymentRetry(LifecycleTimings timings) =>
-        new(timings.PaymentAttempts, timings.FirstPaymentRetry, timings.PaymentBackoff, timings.MaxPaymentRetry, timings.PaymentRetryTimeout)
+    /// <summary>
+    /// Authorize attempts until one goes through: soft declines and unavailable channels are tried again after a
+    /// growing wait (first retry, backoff, cap), up to the attempt limit, and no attempt starts later than the retry
+    /// timeout after the first, so the stock reservation outlasts them; a hard decline ends at once. Each attempt has
+    /// its number in its input, which gives it its own idempotency key at the provider (a retry policy would send one
+    /// input every time), and each wait is spread by the jitter so that orders declined together do not retry together.
+    /// </summary>
+    private static async Task<PaymentAuthorization> AuthorizeAsync(TaskOrchestrationContext context, OrderLifecycleInput order)
+    {
+        var timings = order.Timings;
+        var firstAttemptAt = context.CurrentUtcDateTime;
+        for (var attempt = 1; ; attempt++)
         {
-            Handle = failure => failure.FailureDetails.IsCausedBy<PaymentRetryableException>(),
-            Jitter = timings.PaymentJitter,
-        };
+            try
+            {
+                return await context.CallActivityAsync<AuthorizePayment, PaymentRequest, PaymentAuthorization>(
+                    new PaymentRequest(order.OrderId, order.CustomerId, order.Total, order.Currency, order.PaymentMethod, attempt));
+            }
+            catch (TaskFailedException failure) when (attempt < timings.PaymentAttempts && failure.FailureDetails.IsCausedBy<PaymentRetryableException>())
+            {
+                var delay = Math.Min(timings.FirstPaymentRetry.TotalMilliseconds * Math.Pow(timings.PaymentBackoff, attempt - 1), timings.MaxPaymentRetry.TotalMilliseconds);
+                var nextAt = context.CurrentUtcDateTime.AddMilliseconds(Jittered(delay, timings.PaymentJitter, $"{context.InstanceId}#{attempt}"));
+                if (nextAt > firstAttemptAt + timings.PaymentRetryTimeout)
+                    throw;
+                await context.CreateTimer(nextAt, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>The delay spread by up to <paramref name="jitter"/> either way, by a fraction derived from <paramref name="seed"/> so that every replay computes the same.</summary>
+    private static double Jittered(double delayMs, double jitter, string seed)
+    {
+        if (jitter <= 0)
+            return delayMs;
+        // FNV-1a: a fraction in [-1, 1).
+        var hash = 2166136261u;
+        foreach (var c in seed)
+            hash = (hash ^ c) * 16777619u;
+        var fraction = (hash / (double)uint.MaxValue * 2) - 1;
+        return Math.Max(0, delayMs * (1 + (Math.Min(jitter, 1) * fraction)));
+    }
 }

@@ -1,5 +1,7 @@
-using Commerce.Durable;
 using Commerce.Orders.Orders;
+using DurableTask.Core.Exceptions;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 
 namespace Commerce.Orchestrations.OrderLifecycle;
 
@@ -30,7 +32,7 @@ public static class OrderLifecycleStarter
                 new OrderLifecycleInput(order.Id, order.CustomerId, order.Lines, order.Total, order.Currency, order.PaymentMethod, order.PlacedAt, timings, order.Coupon),
                 new StartOrchestrationOptions(order.Id)
                 {
-                    DedupeStatuses = [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated],
+                    DedupeStatuses = [nameof(OrchestrationRuntimeStatus.Completed), nameof(OrchestrationRuntimeStatus.Failed), nameof(OrchestrationRuntimeStatus.Terminated)],
                 }, cancellationToken).ConfigureAwait(false);
         }
         catch (OrchestrationAlreadyExistsException)
@@ -55,7 +57,7 @@ public static class OrderLifecycleStarter
             var page = await orders.ListAsync(OrderStatus.Placed, now - StalledSearchWindow, now - StalledAfter, 100, continuationToken, cancellationToken).ConfigureAwait(false);
             foreach (var summary in page.Orders)
             {
-                if (await orchestrations.GetInstanceAsync(summary.Id, cancellationToken: cancellationToken).ConfigureAwait(false) is not null)
+                if (await orchestrations.GetInstanceAsync(summary.Id, cancellationToken).ConfigureAwait(false) is not null)
                     continue;
                 var order = await orders.GetAsync(summary.Id, cancellationToken).ConfigureAwait(false);
                 if (order is null && summary.UpdatedAt < now - UnstoredAfter)

@@ -1,14 +1,14 @@
-using Commerce.Durable;
 using Commerce.Orders.Orders;
 using Commerce.Retention.Campaigns;
 using Commerce.Retention.Interventions;
 using Commerce.Retention.Notifications;
+using Microsoft.DurableTask;
 
 namespace Commerce.Orchestrations.RetentionCampaign;
 
 public sealed class SelectCampaignAudience(CampaignPlanner planner) : TaskActivity<string, CampaignAudience>
 {
-    public override Task<CampaignAudience> RunAsync(TaskActivityContext context, string campaignId) => planner.SelectAsync(campaignId, context.CancellationToken);
+    public override Task<CampaignAudience> RunAsync(TaskActivityContext context, string campaignId) => planner.SelectAsync(campaignId, CancellationToken.None);
 }
 
 /// <summary>Treats the members of one batch that are not treated yet; returns how many it treated now.</summary>
@@ -16,13 +16,13 @@ public sealed class TreatCampaignBatch(CampaignStore campaigns, CampaignTreatmen
 {
     public override async Task<int> RunAsync(TaskActivityContext context, TreatBatchRequest request)
     {
-        var campaign = await campaigns.GetAsync(request.CampaignId, context.CancellationToken) ?? throw new KeyNotFoundException($"Campaign '{request.CampaignId}' does not exist.");
+        var campaign = await campaigns.GetAsync(request.CampaignId) ?? throw new KeyNotFoundException($"Campaign '{request.CampaignId}' does not exist.");
         var treated = 0;
-        foreach (var member in await campaigns.MembersAsync(request.CampaignId, request.Batch, context.CancellationToken))
+        foreach (var member in await campaigns.MembersAsync(request.CampaignId, request.Batch))
         {
             if (member.TreatedAt is not null)
                 continue;
-            await treatment.TreatAsync(campaign, member, context.CancellationToken);
+            await treatment.TreatAsync(campaign, member, CancellationToken.None);
             treated++;
         }
         return treated;
@@ -40,7 +40,7 @@ public sealed class StartCampaignMeasurement(CampaignStore campaigns, TimeProvid
             Status = CampaignStatus.Measuring,
             MeasureFrom = now,
             MeasureAt = now + c.MeasurementWindow,
-        }, context.CancellationToken);
+        });
         return new MeasurementWindow(campaign.MeasureFrom!.Value, campaign.MeasureAt!.Value);
     }
 }
@@ -51,16 +51,16 @@ public sealed class FollowUpWelcomeSeries(CampaignStore campaigns, OrderReposito
     public override async Task<int> RunAsync(TaskActivityContext context, string campaignId)
     {
         var sent = 0;
-        foreach (var member in await campaigns.MembersAsync(campaignId, cancellationToken: context.CancellationToken))
+        foreach (var member in await campaigns.MembersAsync(campaignId))
         {
             if (member.Group != CampaignGroup.Treated || member.Action.Kind != InterventionKind.WelcomeSeries || member.TreatedAt is not { } welcomed)
                 continue;
-            if (await orders.CountPlacedSinceAsync(member.CustomerId, welcomed, context.CancellationToken) > 0)
+            if (await orders.CountPlacedSinceAsync(member.CustomerId, welcomed) > 0)
                 continue;
             await outbox.SendAsync(new NotificationRequest($"{CampaignTreatment.MessageKey(campaignId, member.CustomerId)}:follow-up", member.CustomerId,
                 NotificationCategory.Marketing, "welcome_follow_up",
                 new NotificationContent("Still thinking it over?", "The discount on your second order is still waiting in your messages. We would love to see you again."))
-            { CampaignId = campaignId }, context.CancellationToken);
+            { CampaignId = campaignId });
             sent++;
         }
         return sent;
@@ -71,9 +71,9 @@ public sealed class MeasureCampaign(CampaignStore campaigns, CampaignMeasurer me
 {
     public override async Task<CampaignResults> RunAsync(TaskActivityContext context, string campaignId)
     {
-        var campaign = await campaigns.GetAsync(campaignId, context.CancellationToken) ?? throw new KeyNotFoundException($"Campaign '{campaignId}' does not exist.");
-        var results = await measurer.MeasureAsync(campaign, campaign.MeasureFrom!.Value, campaign.MeasureAt!.Value, context.CancellationToken);
-        await campaigns.UpdateAsync(campaignId, c => c with { Results = results, Status = CampaignStatus.Completed }, context.CancellationToken);
+        var campaign = await campaigns.GetAsync(campaignId) ?? throw new KeyNotFoundException($"Campaign '{campaignId}' does not exist.");
+        var results = await measurer.MeasureAsync(campaign, campaign.MeasureFrom!.Value, campaign.MeasureAt!.Value, CancellationToken.None);
+        await campaigns.UpdateAsync(campaignId, c => c with { Results = results, Status = CampaignStatus.Completed });
         return results;
     }
 }
@@ -82,7 +82,7 @@ public sealed class RecordCampaignFailure(CampaignStore campaigns) : TaskActivit
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, CampaignFailure failure)
     {
-        await campaigns.UpdateAsync(failure.CampaignId, c => c with { Status = CampaignStatus.Failed, Failure = failure.Error }, context.CancellationToken);
+        await campaigns.UpdateAsync(failure.CampaignId, c => c with { Status = CampaignStatus.Failed, Failure = failure.Error });
         return true;
     }
 }

@@ -10,13 +10,3 @@ public sealed record TreatBatchRequest(string CampaignId, int Batch);
 public sealed record MeasurementWindow(DateTimeOffset From, DateTimeOffset To);
 
 public sealed record CampaignFailure(string CampaignId, string Error);
-
-public static class RetentionCampaignActivities
-{
-    public const string SelectAudience = "SelectCampaignAudience";
-    public const string TreatBatch = "TreatCampaignBatch";
-    public const string StartMeasuring = "StartCampaignMeasurement";
-    public const string FollowUpWelcome = "FollowUpWelcomeSeries";
-    public const string Measure = "MeasureCampaign";
-    public const string RecordFailure = "RecordCampaignFailure";
-}

@@ -1,6 +1,7 @@
 using Commerce.Durable;
 using Commerce.Retention.Campaigns;
 using Commerce.Retention.Interventions;
+using Microsoft.DurableTask;
 
 namespace Commerce.Orchestrations.RetentionCampaign;
 
@@ -15,37 +16,37 @@ public sealed class RetentionCampaignOrchestrator : TaskOrchestrator<RetentionCa
 {
     public const string Name = "RetentionCampaign";
 
-    private static readonly TaskOptions Reliable = new(new RetryPolicy(10, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(1)));
+    private static readonly TaskOptions Reliable = TaskOptions.FromRetryPolicy(new RetryPolicy(10, TimeSpan.FromSeconds(1), 2, TimeSpan.FromMinutes(1)));
 
     public override async Task<CampaignResults?> RunAsync(TaskOrchestrationContext context, RetentionCampaignInput input)
     {
         var id = input.CampaignId;
         try
         {
-            var audience = await context.CallActivityAsync<CampaignAudience>(RetentionCampaignActivities.SelectAudience, id, Reliable);
+            var audience = await context.CallActivityAsync<SelectCampaignAudience, string, CampaignAudience>(id, Reliable);
             for (var first = 0; first < audience.Batches; first += input.ParallelBatches)
             {
                 var waveStarted = context.CurrentUtcDateTime;
                 var wave = Enumerable.Range(first, Math.Min(input.ParallelBatches, audience.Batches - first))
-                    .Select(batch => context.CallActivityAsync<int>(RetentionCampaignActivities.TreatBatch, new TreatBatchRequest(id, batch), Reliable));
+                    .Select(batch => context.CallActivityAsync<TreatCampaignBatch, TreatBatchRequest, int>(new TreatBatchRequest(id, batch), Reliable));
                 var treated = (await Task.WhenAll(wave)).Sum();
                 var nextWave = waveStarted.AddSeconds(treated / (double)input.MessagesPerSecond);
                 if (nextWave > context.CurrentUtcDateTime)
                     await context.CreateTimer(nextWave, CancellationToken.None);
             }
 
-            var window = await context.CallActivityAsync<MeasurementWindow>(RetentionCampaignActivities.StartMeasuring, id, Reliable);
+            var window = await context.CallActivityAsync<StartCampaignMeasurement, string, MeasurementWindow>(id, Reliable);
             if (audience.ByAction.ContainsKey(InterventionTable.Name(InterventionKind.WelcomeSeries)))
             {
                 await context.CreateTimer(window.From.UtcDateTime + (window.To - window.From) / 2, CancellationToken.None);
-                await context.CallActivityAsync<int>(RetentionCampaignActivities.FollowUpWelcome, id, Reliable);
+                await context.CallActivityAsync<FollowUpWelcomeSeries, string, int>(id, Reliable);
             }
             await context.CreateTimer(window.To.UtcDateTime, CancellationToken.None);
-            return await context.CallActivityAsync<CampaignResults>(RetentionCampaignActivities.Measure, id, Reliable);
+            return await context.CallActivityAsync<MeasureCampaign, string, CampaignResults>(id, Reliable);
         }
         catch (TaskFailedException failed)
         {
-            await context.CallActivityAsync<bool>(RetentionCampaignActivities.RecordFailure, new CampaignFailure(id, failed.FailureDetails.ErrorMessage), Reliable);
+            await context.CallActivityAsync<RecordCampaignFailure, CampaignFailure, bool>(new CampaignFailure(id, failed.FailureDetails.ErrorMessage), Reliable);
             return null;
         }
     }

@@ -2,6 +2,9 @@ using Commerce.Durable;
 using Commerce.Durable.Hosting;
 using Commerce.Hosting;
 using Commerce.Storage.Documents;
+using DurableTask.Core.Exceptions;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 // A worker process for the engine's crash and multi-worker tests: schedules the same set of instances
@@ -18,28 +21,13 @@ builder.AddDurableTask(tasks => tasks
         var results = new List<string>();
         for (var step = 1; step <= CrashTest.Steps; step++)
         {
-            results.Add(await context.CallActivityAsync<string>(CrashTest.Activity, $"{context.InstanceId}:{step}"));
+            results.Add(await context.CallActivityAsync<RecordEffect, string, string>($"{context.InstanceId}:{step}"));
             if (step == 2)
                 await context.CreateTimer(TimeSpan.FromMilliseconds(200), CancellationToken.None);
         }
         return string.Join(",", results);
     })
-    .AddActivityFunc<string, string>(CrashTest.Activity, async (context, key) =>
-    {
-        var documents = context.Services.GetRequiredService<IDocumentStore>();
-        var executions = await documents.GetContainerAsync(CrashTest.ExecutionsContainer);
-        await executions.CreateAsync(key, Guid.NewGuid().ToString("N"), new { key, process = Environment.ProcessId });
-        var effects = await documents.GetContainerAsync(CrashTest.EffectsContainer);
-        try
-        {
-            await effects.CreateAsync(CrashTest.EffectsPartition, key, new { key, process = Environment.ProcessId });
-        }
-        catch (DocumentConflictException)
-        {
-            // Already done by an earlier run of this activity: the effect is keyed, so it happens once.
-        }
-        return key;
-    }));
+    .AddActivity<RecordEffect>());
 
 await using var app = builder.Build();
 await app.StartAsync();
@@ -64,10 +52,29 @@ foreach (var id in ids)
 await app.StopAsync();
 return 0;
 
+/// <summary>Records each run, and the effect once per key: an effect keyed by the activity's input happens once however often the activity runs.</summary>
+internal sealed class RecordEffect(IDocumentStore documents) : TaskActivity<string, string>
+{
+    public override async Task<string> RunAsync(TaskActivityContext context, string key)
+    {
+        var executions = await documents.GetContainerAsync(CrashTest.ExecutionsContainer);
+        await executions.CreateAsync(key, Guid.NewGuid().ToString("N"), new { key, process = Environment.ProcessId });
+        var effects = await documents.GetContainerAsync(CrashTest.EffectsContainer);
+        try
+        {
+            await effects.CreateAsync(CrashTest.EffectsPartition, key, new { key, process = Environment.ProcessId });
+        }
+        catch (DocumentConflictException)
+        {
+            // Already done by an earlier run of this activity: the effect is keyed, so it happens once.
+        }
+        return key;
+    }
+}
+
 internal static class CrashTest
 {
     public const string Orchestrator = "CrashTest";
-    public const string Activity = "RecordEffect";
     public const string EffectsContainer = "test-effects";
     public const string EffectsPartition = "effects";
     public const string ExecutionsContainer = "test-executions";

@@ -4,7 +4,7 @@ namespace Commerce.Durable.Tests;
 
 /// <summary>The engine suite on the Azure backend: Cosmos DB documents (cosmosdb-server) and Azure Storage queues and blobs (Azurite).</summary>
 public sealed class AzureDurableEngineTests(AzuriteFixture azurite, CosmosDbServerFixture cosmos)
-    : DurableEngineContract, IClassFixture<AzuriteFixture>, IClassFixture<CosmosDbServerFixture>
+    : ProjectEngineContract, IClassFixture<AzuriteFixture>, IClassFixture<CosmosDbServerFixture>
 {
     protected override IReadOnlyDictionary<string, string> BackendSettings => new Dictionary<string, string>
     {

@@ -5,6 +5,8 @@ using Commerce.Durable.Storage;
 using Commerce.Hosting;
 using Commerce.Storage.Queues;
 using Commerce.Testing;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Durable.Tests;
@@ -27,7 +29,7 @@ public sealed class CustomHandlerPathTests
                     await context.CreateTimer(TimeSpan.FromMilliseconds(100), CancellationToken.None);
                     return parts.Sum();
                 })
-                .AddActivityFunc<int, int>("Twice", (_, i) =>
+                .AddActivityFunc<int, int>("Twice", Task<int> (_, i) =>
                 {
                     Interlocked.Increment(ref activityRuns);
                     return Task.FromResult(i * 2);

@@ -9,6 +9,7 @@ using Commerce.Storage.Queues;
 using Commerce.Storage.Queues.Sqlite;
 using Commerce.Storage.Sqlite;
 using Commerce.Testing;
+using Microsoft.DurableTask.Client;
 using Xunit.Abstractions;
 
 namespace Commerce.Durable.Tests;
@@ -66,7 +67,7 @@ public sealed class WorkerProcessTests(ITestOutputHelper output)
         using var queuesDb = new SqliteDatabase(Path.Combine(dataDirectory, "queues.db"));
         var documents = new SqliteDocumentStore(documentsDb);
         var blobs = new FolderBlobStore(Path.Combine(dataDirectory, "blobs"));
-        var client = new DurableTaskClient(new DurableStore(documents, blobs, new QueueEnvelopeStore(new SqliteQueueStore(queuesDb), blobs, new QueueEnvelopeOptions())), new InstanceNotifications(), TimeProvider.System);
+        var client = new DurableEngineClient(new DurableStore(documents, blobs, new QueueEnvelopeStore(new SqliteQueueStore(queuesDb), blobs, new QueueEnvelopeOptions()), TimeProvider.System), new InstanceNotifications(), TimeProvider.System);
         var effects = await documents.GetContainerAsync("test-effects");
         var executions = await documents.GetContainerAsync("test-executions");
 

@@ -3,8 +3,11 @@ using Commerce.Durable;
 using Commerce.Durable.Hosting;
 using Commerce.Hosting;
 using Commerce.Orchestrations.OrderLifecycle;
+using Commerce.Orchestrations.OrderLifecycle.Activities;
 using Commerce.Orders.Orders;
 using Commerce.Testing;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Orchestrations.Tests;
@@ -15,8 +18,8 @@ namespace Commerce.Orchestrations.Tests;
 /// </summary>
 public abstract class OrderLifecycleScenarioTests
 {
-    /// <summary>Settings that select the storage backend.</summary>
-    protected abstract IReadOnlyDictionary<string, string> BackendSettings { get; }
+    /// <summary>Starts the engine under test with these orchestrators and activities; disposing the first item stops it.</summary>
+    protected abstract Task<(IAsyncDisposable Engine, DurableTaskClient Client)> StartEngineAsync(Action<DurableTaskRegistry> register);
 
     private static readonly LifecycleTimings Fast = new(
         PaymentDeadline: TimeSpan.FromSeconds(1),
@@ -51,31 +54,49 @@ public abstract class OrderLifecycleScenarioTests
         public int AuthorizeAttempts;
     }
 
-    private async Task<(FunctionAppHarness App, DurableTaskClient Client)> StartAsync(Script script)
+    /// <summary>The activities' names: the lifecycle calls each by its class, whose name the registry uses.</summary>
+    private static class Names
+    {
+        public const string Validate = nameof(ValidateOrder);
+        public const string Reserve = nameof(ReserveStock);
+        public const string AssessRisk = nameof(OrderLifecycle.Activities.AssessRisk);
+        public const string Authorize = nameof(AuthorizePayment);
+        public const string Capture = nameof(CapturePayment);
+        public const string Void = nameof(VoidPayment);
+        public const string VoidAbandoned = nameof(VoidAbandonedPayments);
+        public const string Refund = nameof(RefundPayment);
+        public const string Commit = nameof(CommitStock);
+        public const string Release = nameof(ReleaseStock);
+        public const string Restock = nameof(RestockOrder);
+        public const string ReturnCoupon = nameof(OrderLifecycle.Activities.ReturnCoupon);
+        public const string CreateShipment = nameof(OrderLifecycle.Activities.CreateShipment);
+        public const string Record = nameof(RecordOrderStep);
+    }
+
+    private Task<(IAsyncDisposable Engine, DurableTaskClient Client)> StartAsync(Script script)
     {
         void Add(DurableTaskRegistry r, string name, Func<object?, object?> act) =>
-            r.AddActivityFunc<System.Text.Json.JsonElement?, object?>(name, (_, input) =>
+            r.AddActivityFunc<System.Text.Json.JsonElement?, object?>(name, Task<object?> (_, input) =>
             {
-                script.Calls.Enqueue(name == OrderActivities.Record
+                script.Calls.Enqueue(name == Names.Record
                     ? $"{name}:{string.Join("+", input!.Value.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetString()))}"
                     : name);
                 return Task.FromResult(act(input));
             });
 
-        var settings = new Dictionary<string, string>(BackendSettings) { ["Queues:MaxPollingInterval"] = "00:00:00.200" };
-        var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, settings, configure: b => b.AddDurableTask(r =>
+        return StartEngineAsync(r =>
         {
-            r.AddOrchestrator<OrderLifecycleOrchestrator, OrderLifecycleInput, OrderLifecycleResult>(OrderLifecycleOrchestrator.Name);
-            Add(r, OrderActivities.Validate, _ => script.ValidationBreaks
+            r.AddOrchestrator<OrderLifecycleOrchestrator>(OrderLifecycleOrchestrator.Name);
+            Add(r, Names.Validate, _ => script.ValidationBreaks
                 ? throw new PaymentDeclinedException("validation broke")
                 : new ValidationOutcome(script.Valid, script.Valid ? null : "product archived"));
-            Add(r, OrderActivities.Reserve, _ => new ReservationOutcome(script.InStock, script.InStock ? null : "SKU-1"));
-            Add(r, OrderActivities.AssessRisk, _ =>
+            Add(r, Names.Reserve, _ => new ReservationOutcome(script.InStock, script.InStock ? null : "SKU-1"));
+            Add(r, Names.AssessRisk, _ =>
             {
                 script.RiskGate?.Task.Wait(TimeSpan.FromSeconds(30));
                 return new RiskOutcome(script.RiskApproved, script.RiskApproved ? null : "deny list");
             });
-            Add(r, OrderActivities.Authorize, _ =>
+            Add(r, Names.Authorize, _ =>
             {
                 var attempt = Interlocked.Increment(ref script.AuthorizeAttempts);
                 return script.Authorizations[Math.Min(attempt, script.Authorizations.Length) - 1] switch
@@ -87,17 +108,17 @@ public abstract class OrderLifecycleScenarioTests
                     _ => throw new PaymentDeclinedException("stolen_card"),
                 };
             });
-            Add(r, OrderActivities.VoidAbandoned, input =>
+            Add(r, Names.VoidAbandoned, input =>
             {
                 script.AbandonedKept.Enqueue(((System.Text.Json.JsonElement)input!).TryGetProperty("keep", out var keep) ? keep.GetString() ?? "" : "");
                 return 0;
             });
-            Add(r, OrderActivities.Capture, _ => script.CaptureFails ? throw new PaymentDeclinedException("capture refused") : true);
-            Add(r, OrderActivities.Commit, _ => script.StockCommits);
-            foreach (var name in new[] { OrderActivities.Void, OrderActivities.Refund, OrderActivities.Release, OrderActivities.Restock, OrderActivities.ReturnCoupon, OrderActivities.CreateShipment, OrderActivities.Record })
+            Add(r, Names.Capture, _ => script.CaptureFails ? throw new PaymentDeclinedException("capture refused") : true);
+            Add(r, Names.Commit, _ => script.StockCommits);
+            Add(r, Names.CreateShipment, _ => "shp-1");
+            foreach (var name in new[] { Names.Void, Names.Refund, Names.Release, Names.Restock, Names.ReturnCoupon, Names.Record })
                 Add(r, name, _ => true);
-        }));
-        return (app, app.Services.GetRequiredService<DurableTaskClient>());
+        });
     }
 
     private static OrderLifecycleInput Order(string id, LifecycleTimings? timings = null, string method = "pm_card_visa", string? coupon = null) =>
@@ -113,7 +134,7 @@ public abstract class OrderLifecycleScenarioTests
     }
 
     private static List<string> Compensations(Script script) =>
-        script.Calls.Where(c => c is OrderActivities.Void or OrderActivities.Refund or OrderActivities.Release or OrderActivities.Restock or OrderActivities.ReturnCoupon).ToList();
+        script.Calls.Where(c => c is Names.Void or Names.Refund or Names.Release or Names.Restock or Names.ReturnCoupon).ToList();
 
     [Fact]
     public async Task A_good_order_goes_through_every_step_in_order_and_completes()
@@ -128,8 +149,8 @@ public abstract class OrderLifecycleScenarioTests
         Assert.Empty(script.AbandonedKept);
         Assert.Equal(
         [
-            OrderActivities.Validate, OrderActivities.Reserve, OrderActivities.AssessRisk, OrderActivities.Authorize, OrderActivities.Capture,
-            OrderActivities.Commit, OrderActivities.CreateShipment, "RecordOrderStep:shipped+delivered+completed",
+            Names.Validate, Names.Reserve, Names.AssessRisk, Names.Authorize, Names.Capture,
+            Names.Commit, Names.CreateShipment, "RecordOrderStep:shipped+delivered+completed",
         ], script.Calls);
     }
 
@@ -141,7 +162,7 @@ public abstract class OrderLifecycleScenarioTests
         await using var _ = app;
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.InvalidOrder), await RunAsync(client, Order("o-invalid")));
-        Assert.DoesNotContain(OrderActivities.Reserve, script.Calls);
+        Assert.DoesNotContain(Names.Reserve, script.Calls);
     }
 
     [Fact]
@@ -153,7 +174,7 @@ public abstract class OrderLifecycleScenarioTests
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.OutOfStock), await RunAsync(client, Order("o-stock")));
         Assert.Empty(Compensations(script));
-        Assert.DoesNotContain(OrderActivities.Authorize, script.Calls);
+        Assert.DoesNotContain(Names.Authorize, script.Calls);
     }
 
     [Fact]
@@ -164,7 +185,7 @@ public abstract class OrderLifecycleScenarioTests
         await using var _ = app;
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.RiskDenied), await RunAsync(client, Order("o-risk")));
-        Assert.Equal([OrderActivities.Release], Compensations(script));
+        Assert.Equal([Names.Release], Compensations(script));
     }
 
     [Fact]
@@ -176,7 +197,7 @@ public abstract class OrderLifecycleScenarioTests
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.PaymentDeclined), await RunAsync(client, Order("o-hard")));
         Assert.Equal(1, script.AuthorizeAttempts);
-        Assert.Equal([OrderActivities.Release], Compensations(script));
+        Assert.Equal([Names.Release], Compensations(script));
         Assert.Equal([""], script.AbandonedKept);
     }
 
@@ -189,7 +210,7 @@ public abstract class OrderLifecycleScenarioTests
 
         Assert.Equal(OrderStatus.Completed, (await RunAsync(client, Order("o-lost"))).Status);
         Assert.Equal(["auth-2"], script.AbandonedKept);
-        Assert.True(script.Calls.ToList().IndexOf(OrderActivities.VoidAbandoned) < script.Calls.ToList().IndexOf(OrderActivities.Capture));
+        Assert.True(script.Calls.ToList().IndexOf(Names.VoidAbandoned) < script.Calls.ToList().IndexOf(Names.Capture));
     }
 
     [Fact]
@@ -212,7 +233,7 @@ public abstract class OrderLifecycleScenarioTests
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.PaymentDeclined), await RunAsync(client, Order("o-never")));
         Assert.Equal(4, script.AuthorizeAttempts);
-        Assert.Equal([OrderActivities.Release], Compensations(script));
+        Assert.Equal([Names.Release], Compensations(script));
     }
 
     [Fact]
@@ -224,7 +245,7 @@ public abstract class OrderLifecycleScenarioTests
         var input = Order("o-bank", Fast with { PaymentDeadline = TimeSpan.FromSeconds(30) }, "pm_bank_transfer");
 
         await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
-        await WaitForCallAsync(script, OrderActivities.Authorize);
+        await WaitForCallAsync(script, Names.Authorize);
         await client.RaiseEventAsync(input.OrderId, OrderEvents.PaymentConfirmed, new PaymentNotice("evt-1", null));
         var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
 
@@ -240,7 +261,7 @@ public abstract class OrderLifecycleScenarioTests
         await using var _ = app;
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.PaymentTimeout), await RunAsync(client, Order("o-late", method: "pm_bank_transfer")));
-        Assert.Equal([OrderActivities.Void, OrderActivities.Release], Compensations(script));
+        Assert.Equal([Names.Void, Names.Release], Compensations(script));
     }
 
     [Fact]
@@ -251,8 +272,8 @@ public abstract class OrderLifecycleScenarioTests
         await using var _ = app;
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.PaymentDeclined), await RunAsync(client, Order("o-capture")));
-        Assert.Equal([OrderActivities.Void, OrderActivities.Release], Compensations(script));
-        Assert.DoesNotContain(OrderActivities.Commit, script.Calls);
+        Assert.Equal([Names.Void, Names.Release], Compensations(script));
+        Assert.DoesNotContain(Names.Commit, script.Calls);
     }
 
     [Fact]
@@ -264,12 +285,12 @@ public abstract class OrderLifecycleScenarioTests
         var input = Order("o-cancel", Fast with { AutoFulfilment = false });
 
         await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
-        await WaitForCallAsync(script, OrderActivities.CreateShipment);
+        await WaitForCallAsync(script, Names.CreateShipment);
         await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("c-1", ByShop: false));
         var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.CustomerCancelled), done.ReadOutputAs<OrderLifecycleResult>());
-        Assert.Equal([OrderActivities.Refund, OrderActivities.Restock], Compensations(script));
+        Assert.Equal([Names.Refund, Names.Restock], Compensations(script));
     }
 
     [Fact]
@@ -281,7 +302,7 @@ public abstract class OrderLifecycleScenarioTests
         var input = Order("o-ship", Fast with { AutoFulfilment = false });
 
         await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
-        await WaitForCallAsync(script, OrderActivities.CreateShipment);
+        await WaitForCallAsync(script, Names.CreateShipment);
         await client.RaiseEventAsync(input.OrderId, OrderEvents.Shipped, "track-1");
         await WaitForCallAsync(script, "RecordOrderStep:shipped");
         await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("c-1", ByShop: false));
@@ -301,14 +322,14 @@ public abstract class OrderLifecycleScenarioTests
         var input = Order("o-cancel-mid-step");
 
         await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
-        await WaitForCallAsync(script, OrderActivities.AssessRisk);
+        await WaitForCallAsync(script, Names.AssessRisk);
         await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("c-1", ByShop: false));
         script.RiskGate.SetResult();
         var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.CustomerCancelled), done.ReadOutputAs<OrderLifecycleResult>());
-        Assert.Equal([OrderActivities.Release], Compensations(script));
-        Assert.DoesNotContain(OrderActivities.Authorize, script.Calls);
+        Assert.Equal([Names.Release], Compensations(script));
+        Assert.DoesNotContain(Names.Authorize, script.Calls);
     }
 
     [Fact]
@@ -320,12 +341,12 @@ public abstract class OrderLifecycleScenarioTests
         var input = Order("o-shop-cancel", Fast with { AutoFulfilment = false }, coupon: "WELCOME10");
 
         await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
-        await WaitForCallAsync(script, OrderActivities.CreateShipment);
+        await WaitForCallAsync(script, Names.CreateShipment);
         await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("ops", ByShop: true));
         var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.ShopCancelled), done.ReadOutputAs<OrderLifecycleResult>());
-        Assert.Equal([OrderActivities.Refund, OrderActivities.Restock, OrderActivities.ReturnCoupon], Compensations(script));
+        Assert.Equal([Names.Refund, Names.Restock, Names.ReturnCoupon], Compensations(script));
     }
 
     [Fact]
@@ -336,8 +357,8 @@ public abstract class OrderLifecycleScenarioTests
         await using var _ = app;
 
         Assert.Equal(new OrderLifecycleResult(OrderStatus.Cancelled, CancellationReasons.OutOfStock), await RunAsync(client, Order("o-lapsed")));
-        Assert.Equal([OrderActivities.Refund], Compensations(script));
-        Assert.DoesNotContain(OrderActivities.CreateShipment, script.Calls);
+        Assert.Equal([Names.Refund], Compensations(script));
+        Assert.DoesNotContain(Names.CreateShipment, script.Calls);
     }
 
     [Fact]
@@ -355,7 +376,7 @@ public abstract class OrderLifecycleScenarioTests
 
         var after = await client.GetInstanceAsync(input.OrderId);
         Assert.Equal((OrchestrationRuntimeStatus.Failed, failed.CreatedAt), (after!.RuntimeStatus, after.CreatedAt));
-        Assert.Single(script.Calls, OrderActivities.Validate);
+        Assert.Single(script.Calls, Names.Validate);
     }
 
     [Fact]
@@ -366,7 +387,7 @@ public abstract class OrderLifecycleScenarioTests
         await using var _ = app;
         var input = Order("o-terminated", Fast with { PaymentDeadline = TimeSpan.FromMinutes(5) }, "pm_bank_transfer");
         await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
-        await WaitForCallAsync(script, OrderActivities.Authorize);
+        await WaitForCallAsync(script, Names.Authorize);
         await client.TerminateInstanceAsync(input.OrderId, "stopped by an operator");
         var terminated = await client.WaitForInstanceCompletionAsync(input.OrderId);
         Assert.Equal(OrchestrationRuntimeStatus.Terminated, terminated.RuntimeStatus);
@@ -375,7 +396,7 @@ public abstract class OrderLifecycleScenarioTests
 
         var after = await client.GetInstanceAsync(input.OrderId);
         Assert.Equal((OrchestrationRuntimeStatus.Terminated, terminated.CreatedAt), (after!.RuntimeStatus, after.CreatedAt));
-        Assert.Single(script.Calls, OrderActivities.Validate);
+        Assert.Single(script.Calls, Names.Validate);
     }
 
     /// <summary>The stored order a lifecycle input was made from, as checkout or the stalled-checkout sweep would start it.</summary>
@@ -393,14 +414,28 @@ public abstract class OrderLifecycleScenarioTests
     }
 }
 
-public sealed class EmbeddedOrderLifecycleScenarioTests : OrderLifecycleScenarioTests
+/// <summary>The scenarios on the project's engine, on the storage the settings select.</summary>
+public abstract class ProjectEngineOrderLifecycleScenarioTests : OrderLifecycleScenarioTests
+{
+    /// <summary>Settings that select the storage backend.</summary>
+    protected abstract IReadOnlyDictionary<string, string> BackendSettings { get; }
+
+    protected override async Task<(IAsyncDisposable Engine, DurableTaskClient Client)> StartEngineAsync(Action<DurableTaskRegistry> register)
+    {
+        var settings = new Dictionary<string, string>(BackendSettings) { ["Queues:MaxPollingInterval"] = "00:00:00.200" };
+        var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, settings, configure: b => b.AddDurableTask(register));
+        return (app, app.Services.GetRequiredService<DurableTaskClient>());
+    }
+}
+
+public sealed class EmbeddedOrderLifecycleScenarioTests : ProjectEngineOrderLifecycleScenarioTests
 {
     protected override IReadOnlyDictionary<string, string> BackendSettings { get; } = new Dictionary<string, string> { ["Storage:Preset"] = "embedded" };
 }
 
 /// <summary>The same scenarios on Cosmos DB (cosmosdb-server) and Azure Storage queues and blobs (Azurite).</summary>
 public sealed class AzureOrderLifecycleScenarioTests(Commerce.Testing.Emulators.AzuriteFixture azurite, Commerce.Testing.Emulators.CosmosDbServerFixture cosmos)
-    : OrderLifecycleScenarioTests, IClassFixture<Commerce.Testing.Emulators.AzuriteFixture>, IClassFixture<Commerce.Testing.Emulators.CosmosDbServerFixture>
+    : ProjectEngineOrderLifecycleScenarioTests, IClassFixture<Commerce.Testing.Emulators.AzuriteFixture>, IClassFixture<Commerce.Testing.Emulators.CosmosDbServerFixture>
 {
     protected override IReadOnlyDictionary<string, string> BackendSettings => new Dictionary<string, string>
     {
@@ -409,4 +444,14 @@ public sealed class AzureOrderLifecycleScenarioTests(Commerce.Testing.Emulators.
         ["CosmosDb"] = cosmos.ConnectionString + "DisableServerCertificateValidation=true;",
         ["Storage:CosmosDatabase"] = $"orders{Guid.NewGuid():N}"[..20],
     };
+}
+
+/// <summary>The same scenarios on Microsoft's engine (DurableTask.Core in DurableTaskTestHost).</summary>
+public sealed class DurableTaskTestHostOrderLifecycleScenarioTests : OrderLifecycleScenarioTests
+{
+    protected override async Task<(IAsyncDisposable Engine, DurableTaskClient Client)> StartEngineAsync(Action<DurableTaskRegistry> register)
+    {
+        var host = await Commerce.Durable.Tests.MicrosoftEngine.StartAsync(register);
+        return (host, host.Client);
+    }
 }

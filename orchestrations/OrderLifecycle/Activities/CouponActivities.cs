@@ -1,5 +1,5 @@
 using Commerce.Catalog.Pricing;
-using Commerce.Durable;
+using Microsoft.DurableTask;
 
 namespace Commerce.Orchestrations.OrderLifecycle.Activities;
 
@@ -7,5 +7,5 @@ namespace Commerce.Orchestrations.OrderLifecycle.Activities;
 public sealed class ReturnCoupon(PricingStore coupons) : TaskActivity<CouponUse, bool>
 {
     public override Task<bool> RunAsync(TaskActivityContext context, CouponUse use) =>
-        coupons.ReturnCouponAsync(use.Coupon, use.OrderId, context.CancellationToken);
+        coupons.ReturnCouponAsync(use.Coupon, use.OrderId);
 }

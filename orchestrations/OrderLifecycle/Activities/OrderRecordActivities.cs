@@ -1,7 +1,7 @@
-using Commerce.Durable;
 using Commerce.Orders.Orders;
 using Commerce.Orders.Risk;
 using Commerce.Retention.Notifications;
+using Microsoft.DurableTask;
 
 namespace Commerce.Orchestrations.OrderLifecycle.Activities;
 
@@ -10,9 +10,9 @@ public sealed class RecordOrderStep(OrderRepository orders, NotificationOutbox n
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, OrderSteps record)
     {
-        var order = await orders.UpdateAsync(record.OrderId, order => OrderSteps.Apply(order, record.Steps, time.GetUtcNow()), context.CancellationToken);
+        var order = await orders.UpdateAsync(record.OrderId, order => OrderSteps.Apply(order, record.Steps, time.GetUtcNow()));
         if (record.Steps.Any(s => s.Status is not null) && OrderStatusMessages.For(order) is { } message)
-            await notifications.SendAsync(message, context.CancellationToken);
+            await notifications.SendAsync(message);
         return true;
     }
 }
@@ -24,7 +24,7 @@ public sealed class CreateShipment(OrderRepository orders, TimeProvider time) : 
     {
         var now = time.GetUtcNow();
         var order = await orders.UpdateAsync(orderId, o =>
-            (o.Shipment is null ? o with { Shipment = new Shipment($"shp-{o.Id}", now) } : o).WithStep("fulfilling", now, OrderStatus.Fulfilling), context.CancellationToken);
+            (o.Shipment is null ? o with { Shipment = new Shipment($"shp-{o.Id}", now) } : o).WithStep("fulfilling", now, OrderStatus.Fulfilling));
         return order.Shipment!.Id;
     }
 }
@@ -34,7 +34,7 @@ public sealed class AssessRisk(OrderRepository orders, RiskSettings settings, Ti
 {
     public override async Task<RiskOutcome> RunAsync(TaskActivityContext context, OrderLifecycleInput order)
     {
-        var recent = await orders.CountPlacedSinceAsync(order.CustomerId, time.GetUtcNow() - settings.VelocityWindow, context.CancellationToken);
+        var recent = await orders.CountPlacedSinceAsync(order.CustomerId, time.GetUtcNow() - settings.VelocityWindow);
         var decision = RiskRules.Assess(settings, order.CustomerId, order.Total, order.Currency, Math.Max(recent, 1));
         return new RiskOutcome(decision.Approved, decision.Reason);
     }

@@ -1,16 +1,16 @@
 using Commerce.Catalog.Customers;
-using Commerce.Durable;
 using Commerce.Orders.Orders;
 using Commerce.Payments.Attempts;
 using Commerce.Payments.Channels;
 using Commerce.Payments.Routing;
+using Microsoft.DurableTask;
 
 namespace Commerce.Orchestrations.OrderLifecycle.Activities;
 
 /// <summary>
 /// One authorization attempt through the router (with failover between channels). Each attempt has its
-/// own idempotency key (the order id and this task's id), so a repeated activity asks the provider the
-/// same question and gets the same answer. Soft declines and outages end in <see cref="PaymentRetryableException"/>
+/// own idempotency key (the order id and the attempt number the orchestration gives it), so a repeated
+/// activity asks the provider the same question and gets the same answer. Soft declines and outages end in <see cref="PaymentRetryableException"/>
 /// for the orchestration's retry policy; hard declines in <see cref="PaymentDeclinedException"/>.
 /// </summary>
 public sealed class AuthorizePayment(PaymentRouter router, OrderRepository orders, CustomerService customers, TimeProvider time) : TaskActivity<PaymentRequest, PaymentAuthorization>
@@ -19,18 +19,18 @@ public sealed class AuthorizePayment(PaymentRouter router, OrderRepository order
     {
         decimal? creditLimit = null;
         int? netDays = null;
-        if (request.PaymentMethod == PaymentMethods.NetTerms && (await customers.GetAsync(request.CustomerId, context.CancellationToken))?.Customer is { } customer
+        if (request.PaymentMethod == PaymentMethods.NetTerms && (await customers.GetAsync(request.CustomerId))?.Customer is { } customer
             && customer.CreditCurrency == request.Currency)
             (creditLimit, netDays) = (customer.CreditLimit, customer.PaymentTermsDays);
         RoutedResult routed;
         try
         {
-            routed = await router.AuthorizeAsync(new AuthorizeRequest($"{request.OrderId}:authorize:{context.TaskId}", request.OrderId, request.CustomerId,
-                request.Amount, request.Currency, request.PaymentMethod, creditLimit, netDays), context.CancellationToken);
+            routed = await router.AuthorizeAsync(new AuthorizeRequest($"{request.OrderId}:authorize:{request.Attempt}", request.OrderId, request.CustomerId,
+                request.Amount, request.Currency, request.PaymentMethod, creditLimit, netDays));
         }
         catch (PaymentChannelTimeoutException timeout)
         {
-            await orders.UpdateAsync(request.OrderId, order => order.WithPayments(timeout.Attempts.Select(PaymentRecords.ToOrderPayment)), context.CancellationToken);
+            await orders.UpdateAsync(request.OrderId, order => order.WithPayments(timeout.Attempts.Select(PaymentRecords.ToOrderPayment)));
             throw new PaymentRetryableException(timeout.Message);
         }
 
@@ -40,7 +40,7 @@ public sealed class AuthorizePayment(PaymentRouter router, OrderRepository order
         {
             var updated = order.WithStep("awaiting-payment", time.GetUtcNow(), OrderStatus.AwaitingPayment).WithPayments(routed.Attempts.Select(PaymentRecords.ToOrderPayment));
             return invoice is not null && order.Invoice is null ? updated with { Invoice = invoice } : updated;
-        }, context.CancellationToken);
+        });
 
         var unanswered = PaymentRecords.HasUnansweredCalls(updated);
         return result.Outcome switch
@@ -57,8 +57,8 @@ public sealed class CapturePayment(PaymentRouter router, OrderRepository orders)
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, PaymentReference payment)
     {
-        var routed = await router.CaptureAsync(payment.Channel, payment.OrderId, payment.AuthorizationId, payment.Amount, payment.Currency, $"{payment.OrderId}:capture", context.CancellationToken);
-        await PaymentRecords.AppendAsync(orders, payment.OrderId, routed, context.CancellationToken);
+        var routed = await router.CaptureAsync(payment.Channel, payment.OrderId, payment.AuthorizationId, payment.Amount, payment.Currency, $"{payment.OrderId}:capture");
+        await PaymentRecords.AppendAsync(orders, payment.OrderId, routed);
         return routed.Result.Outcome == ChannelOutcome.Approved ? true : throw new PaymentDeclinedException($"capture refused: {routed.Result.DeclineCode}");
     }
 }
@@ -71,12 +71,12 @@ public sealed class VoidPayment(PaymentRouter router, OrderRepository orders) : 
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, PaymentReference payment)
     {
-        var routed = await router.VoidAsync(payment.Channel, payment.OrderId, payment.AuthorizationId, payment.Amount, payment.Currency, $"{payment.OrderId}:void", context.CancellationToken);
-        await PaymentRecords.AppendAsync(orders, payment.OrderId, routed, context.CancellationToken);
+        var routed = await router.VoidAsync(payment.Channel, payment.OrderId, payment.AuthorizationId, payment.Amount, payment.Currency, $"{payment.OrderId}:void");
+        await PaymentRecords.AppendAsync(orders, payment.OrderId, routed);
         if (routed.Result.Outcome == ChannelOutcome.Approved)
             return true;
-        if (await router.Channel(payment.Channel).GetStatusAsync(payment.AuthorizationId, context.CancellationToken) is { State: PaymentState.Captured })
-            return await RefundPayment.RefundAsync(router, orders, payment, context.CancellationToken);
+        if (await router.Channel(payment.Channel).GetStatusAsync(payment.AuthorizationId) is { State: PaymentState.Captured })
+            return await RefundPayment.RefundAsync(router, orders, payment);
         return false;
     }
 }
@@ -89,10 +89,10 @@ public sealed class VoidAbandonedPayments(PaymentRouter router, OrderRepository 
 {
     public override async Task<int> RunAsync(TaskActivityContext context, AbandonedPayments request)
     {
-        var voids = await router.VoidAbandonedAsync(request.OrderId, request.Keep, context.CancellationToken);
+        var voids = await router.VoidAbandonedAsync(request.OrderId, request.Keep);
         if (voids.Count > 0)
             await orders.UpdateAsync(request.OrderId, order => order.WithPayments(voids.Select(PaymentRecords.ToOrderPayment))
-                .WithStep("abandoned-payments-voided", time.GetUtcNow(), detail: $"{voids.Count} authorization(s) the order did not go on with"), context.CancellationToken);
+                .WithStep("abandoned-payments-voided", time.GetUtcNow(), detail: $"{voids.Count} authorization(s) the order did not go on with"));
         return voids.Count;
     }
 }
@@ -101,13 +101,13 @@ public sealed class VoidAbandonedPayments(PaymentRouter router, OrderRepository 
 public sealed class RefundPayment(PaymentRouter router, OrderRepository orders) : TaskActivity<PaymentReference, bool>
 {
     public override Task<bool> RunAsync(TaskActivityContext context, PaymentReference payment) =>
-        RefundAsync(router, orders, payment, context.CancellationToken);
+        RefundAsync(router, orders, payment);
 
     /// <summary>The order's one refund (keyed by order id), recorded on the order.</summary>
-    public static async Task<bool> RefundAsync(PaymentRouter router, OrderRepository orders, PaymentReference payment, CancellationToken cancellationToken)
+    public static async Task<bool> RefundAsync(PaymentRouter router, OrderRepository orders, PaymentReference payment)
     {
-        var routed = await router.RefundAsync(payment.Channel, payment.OrderId, payment.AuthorizationId, payment.Amount, payment.Currency, $"{payment.OrderId}:refund", cancellationToken);
-        await PaymentRecords.AppendAsync(orders, payment.OrderId, routed, cancellationToken);
+        var routed = await router.RefundAsync(payment.Channel, payment.OrderId, payment.AuthorizationId, payment.Amount, payment.Currency, $"{payment.OrderId}:refund");
+        await PaymentRecords.AppendAsync(orders, payment.OrderId, routed);
         return routed.Result.Outcome == ChannelOutcome.Approved ? true : throw new InvalidOperationException($"refund refused: {routed.Result.DeclineCode}");
     }
 }
@@ -120,6 +120,6 @@ internal static class PaymentRecords
     public static bool HasUnansweredCalls(Order order) =>
         order.Payments.Any(p => p is { Operation: "authorize", DeclineCode: PaymentRouter.Unanswered });
 
-    public static Task AppendAsync(OrderRepository orders, string orderId, RoutedResult routed, CancellationToken cancellationToken) =>
-        orders.UpdateAsync(orderId, order => order.WithPayments(routed.Attempts.Select(ToOrderPayment)), cancellationToken);
+    public static Task AppendAsync(OrderRepository orders, string orderId, RoutedResult routed) =>
+        orders.UpdateAsync(orderId, order => order.WithPayments(routed.Attempts.Select(ToOrderPayment)));
 }

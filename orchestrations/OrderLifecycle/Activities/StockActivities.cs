@@ -1,11 +1,11 @@
 using Commerce.Catalog.Customers;
 using Commerce.Catalog.Inventory;
 using Commerce.Catalog.Pricing;
-using Commerce.Durable;
 using Commerce.Events.Outbox;
 using Commerce.Orders.Orders;
-using Commerce.Retention.Notifications;
 using Commerce.Payments.Channels;
+using Commerce.Retention.Notifications;
+using Microsoft.DurableTask;
 
 namespace Commerce.Orchestrations.OrderLifecycle.Activities;
 
@@ -14,7 +14,7 @@ public sealed class ValidateOrder(PricingService pricing, CustomerService custom
 {
     public override async Task<ValidationOutcome> RunAsync(TaskActivityContext context, OrderLifecycleInput order)
     {
-        var quotes = await pricing.QuoteLinesAsync(order.CustomerId, null, null, order.Lines.Select(l => (l.Sku, l.Quantity)).ToList(), context.CancellationToken);
+        var quotes = await pricing.QuoteLinesAsync(order.CustomerId, null, null, order.Lines.Select(l => (l.Sku, l.Quantity)).ToList());
         foreach (var quote in quotes)
         {
             if (quote.UnknownSku)
@@ -24,7 +24,7 @@ public sealed class ValidateOrder(PricingService pricing, CustomerService custom
         }
         if (order.PaymentMethod == PaymentMethods.NetTerms)
         {
-            var customer = (await customers.GetAsync(order.CustomerId, context.CancellationToken))?.Customer;
+            var customer = (await customers.GetAsync(order.CustomerId))?.Customer;
             if ((customer is null ? Customer.WithoutCreditTerms : customer.NetTermsRefusal(order.Total, order.Currency)) is { } refusal)
                 return new ValidationOutcome(false, refusal);
         }
@@ -37,12 +37,12 @@ public sealed class ReserveStock(InventoryService inventory, OrderRepository ord
 {
     public override async Task<ReservationOutcome> RunAsync(TaskActivityContext context, ReserveRequest request)
     {
-        var result = await inventory.ReserveAsync(request.OrderId, request.Lines.Select(l => new StockLine(l.Sku, l.Quantity)).ToList(), request.ExpiresAt, context.CancellationToken);
+        var result = await inventory.ReserveAsync(request.OrderId, request.Lines.Select(l => new StockLine(l.Sku, l.Quantity)).ToList(), request.ExpiresAt);
         if (result.Reserved)
-            await orders.UpdateAsync(request.OrderId, o => o.WithStep("stock-reserved", time.GetUtcNow()), context.CancellationToken);
+            await orders.UpdateAsync(request.OrderId, o => o.WithStep("stock-reserved", time.GetUtcNow()));
         else if (result.ShortSku is { } sku)
             await outbox.RecordAsync(StockOutEvents.Subject(sku),
-                [StockOutEvents.Of(sku, request.OrderId, request.Lines.Where(l => l.Sku == sku).Sum(l => l.Quantity), time.GetUtcNow())], context.CancellationToken);
+                [StockOutEvents.Of(sku, request.OrderId, request.Lines.Where(l => l.Sku == sku).Sum(l => l.Quantity), time.GetUtcNow())]);
         return new ReservationOutcome(result.Reserved, result.ShortSku);
     }
 }
@@ -56,13 +56,12 @@ public sealed class CommitStock(InventoryService inventory, OrderRepository orde
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string orderId)
     {
-        var result = await inventory.CommitAsync(orderId, context.CancellationToken);
+        var result = await inventory.CommitAsync(orderId);
         var order = await orders.UpdateAsync(orderId, o => result.Committed
             ? o.WithStep("paid", time.GetUtcNow(), OrderStatus.Paid)
-            : o.WithStep("stock-lost", time.GetUtcNow(), detail: $"the stock reservation lapsed before the payment came through, and {result.ShortSku} has run out since"),
-            context.CancellationToken);
+            : o.WithStep("stock-lost", time.GetUtcNow(), detail: $"the stock reservation lapsed before the payment came through, and {result.ShortSku} has run out since"));
         if (result.Committed && OrderStatusMessages.For(order) is { } message)
-            await notifications.SendAsync(message, context.CancellationToken);
+            await notifications.SendAsync(message);
         return result.Committed;
     }
 }
@@ -72,7 +71,7 @@ public sealed class ReleaseStock(InventoryService inventory) : TaskActivity<stri
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string orderId)
     {
-        await inventory.ReleaseAsync(orderId, context.CancellationToken);
+        await inventory.ReleaseAsync(orderId);
         return true;
     }
 }
@@ -82,7 +81,7 @@ public sealed class RestockOrder(InventoryService inventory) : TaskActivity<stri
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string orderId)
     {
-        await inventory.RestockAsync(orderId, context.CancellationToken);
+        await inventory.RestockAsync(orderId);
         return true;
     }
 }

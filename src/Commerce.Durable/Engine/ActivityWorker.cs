@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Commerce.Durable.Storage;
+using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,7 @@ namespace Commerce.Durable.Engine;
 /// at least once: when the process dies between running it and acknowledging its message, it runs again
 /// and the orchestration ignores the second result. Activities must therefore be idempotent.
 /// </summary>
-public sealed class ActivityWorker(DurableStore store, DurableTaskRegistry registry, IServiceScopeFactory scopes, ILogger<ActivityWorker> logger)
+public sealed class ActivityWorker(DurableStore store, DurableTasks tasks, IServiceScopeFactory scopes, TimeProvider time, ILogger<ActivityWorker> logger)
 {
     public static readonly ActivitySource Activities = new("Commerce.Durable");
 
@@ -24,32 +25,40 @@ public sealed class ActivityWorker(DurableStore store, DurableTaskRegistry regis
         using var trace = Activities.StartActivity($"activity {work.Name}");
         trace?.SetTag("durable.instance_id", message.InstanceId);
         CompletionEvent result;
-        var runner = registry.FindActivity(work.Name);
-        if (runner is null)
+        await using (var scope = scopes.CreateAsyncScope())
         {
-            result = new TaskFailed(work.TaskId, new TaskFailureDetails("ActivityNotFound", $"No activity named '{work.Name}' is registered."));
+            var activity = tasks.CreateActivity(work.Name, scope.ServiceProvider);
+            if (activity is null)
+            {
+                result = new TaskFailed(work.TaskId, DurableTasks.Failure("ActivityNotFound", $"No activity named '{work.Name}' is registered."));
+            }
+            else
+            {
+                try
+                {
+                    var input = await store.LoadPayloadAsync(work.Input, cancellationToken).ConfigureAwait(false);
+                    var output = await activity.RunAsync(new Context(work.Name, message.InstanceId), ReplayContext.Deserialize(input, activity.InputType)).ConfigureAwait(false);
+                    result = new TaskCompleted(work.TaskId, ReplayContext.Serialize(output));
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception e)
+                {
+                    trace?.SetStatus(ActivityStatusCode.Error, e.Message);
+                    logger.LogWarning(e, "Activity {Activity} of orchestration {InstanceId} failed", work.Name, message.InstanceId);
+                    result = new TaskFailed(work.TaskId, DurableTasks.Failure(e));
+                }
+            }
         }
-        else
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var context = new TaskActivityContext(work.Name, message.InstanceId, work.TaskId, scope.ServiceProvider, cancellationToken);
-            try
-            {
-                var input = await store.LoadPayloadAsync(work.Input, cancellationToken).ConfigureAwait(false);
-                var output = await runner(context, input).ConfigureAwait(false);
-                result = new TaskCompleted(work.TaskId, ReplayContext.Serialize(output));
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (Exception e)
-            {
-                trace?.SetStatus(ActivityStatusCode.Error, e.Message);
-                logger.LogWarning(e, "Activity {Activity} of orchestration {InstanceId} failed", work.Name, message.InstanceId);
-                result = new TaskFailed(work.TaskId, TaskFailureDetails.FromException(e));
-            }
-        }
-        await store.SendAsync(DurableStore.ControlQueue, new WorkMessage($"{message.Id}:result", message.InstanceId, message.ExecutionId, Event: result), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await store.SendAsync(DurableStore.ControlQueue, new WorkMessage($"{message.Id}:result", message.InstanceId, message.ExecutionId, Event: result with { Timestamp = time.GetUtcNow().UtcDateTime }),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class Context(TaskName name, string instanceId) : TaskActivityContext
+    {
+        public override TaskName Name { get; } = name;
+        public override string InstanceId { get; } = instanceId;
     }
 }

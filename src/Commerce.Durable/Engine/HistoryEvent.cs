@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.DurableTask;
 
 namespace Commerce.Durable.Engine;
 
@@ -21,6 +22,8 @@ namespace Commerce.Durable.Engine;
 [JsonDerivedType(typeof(SubOrchestrationCompleted), "subOrchestrationCompleted")]
 [JsonDerivedType(typeof(SubOrchestrationFailed), "subOrchestrationFailed")]
 [JsonDerivedType(typeof(ExecutionTerminated), "executionTerminated")]
+[JsonDerivedType(typeof(ExecutionSuspended), "executionSuspended")]
+[JsonDerivedType(typeof(ExecutionResumed), "executionResumed")]
 public abstract record HistoryEvent
 {
     public DateTime Timestamp { get; init; }
@@ -29,7 +32,7 @@ public abstract record HistoryEvent
 /// <summary>Starts an execution; as a message it creates the instance if it does not exist yet.</summary>
 public sealed record ExecutionStarted(string Name, string? Input, ParentInstance? Parent) : HistoryEvent;
 
-public sealed record ParentInstance(string InstanceId, string ExecutionId, int TaskScheduledId);
+public sealed record ParentInstance(string InstanceId, string ExecutionId, int TaskScheduledId, string? Name = null);
 
 /// <summary>Marks the start of a step; its timestamp is the orchestration's current time during that step.</summary>
 public sealed record OrchestratorStarted : HistoryEvent;
@@ -76,4 +79,10 @@ public sealed record SubOrchestrationFailed(int TaskScheduledId, TaskFailureDeta
 /// <summary>An event raised to the instance; <paramref name="MessageId"/> recognises a second delivery.</summary>
 public sealed record EventRaised(string MessageId, string Name, string? Input) : HistoryEvent;
 
-public sealed record ExecutionTerminated(string? Reason) : HistoryEvent;
+/// <param name="Output">the instance's output from now on, as JSON.</param>
+public sealed record ExecutionTerminated(string? Output) : HistoryEvent;
+
+/// <summary>Holds every later event back, unprocessed, until <see cref="ExecutionResumed"/>.</summary>
+public sealed record ExecutionSuspended(string? Reason) : HistoryEvent;
+
+public sealed record ExecutionResumed(string? Reason) : HistoryEvent;

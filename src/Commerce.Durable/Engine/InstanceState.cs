@@ -1,3 +1,6 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
 namespace Commerce.Durable.Engine;
 
 /// <summary>
@@ -21,6 +24,9 @@ public sealed class InstanceState
     public List<HistoryEvent> History { get; set; } = [];
     public List<OutboxMessage> Outbox { get; set; } = [];
 
+    /// <summary>Events that arrived while the instance was suspended, applied in order when it resumes.</summary>
+    public List<HistoryEvent> Held { get; set; } = [];
+
     /// <summary>
     /// Ids of events that earlier executions (before ContinueAsNew) consumed, newest last, so that a late copy
     /// of one is not applied to the next execution; the most recent <see cref="MaxEarlierEventIds"/> are kept.
@@ -42,6 +48,7 @@ public sealed record OutboxMessage(string Queue, WorkMessage Message);
 /// <param name="ExecutionId">the execution the message belongs to; messages for an older execution are ignored. Null for starts and client messages.</param>
 /// <param name="Event">for the control queue: the history event to apply.</param>
 /// <param name="Activity">for the work queue: the activity to run.</param>
-public sealed record WorkMessage(string Id, string InstanceId, string? ExecutionId, HistoryEvent? Event = null, ActivityWork? Activity = null);
+/// <param name="QueuedAt">when the message became visible on its queue (sent, or due): a step applies its messages in this order.</param>
+public sealed record WorkMessage(string Id, string InstanceId, string? ExecutionId, HistoryEvent? Event = null, ActivityWork? Activity = null, DateTimeOffset? QueuedAt = null);
 
 public sealed record ActivityWork(int TaskId, string Name, string? Input);

@@ -1,4 +1,4 @@
-using Commerce.Storage.Documents;
+using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
 namespace Commerce.Durable.Engine;
@@ -20,9 +20,10 @@ internal sealed record StepResult(StepOutcome Outcome, IReadOnlyList<ActionEvent
 internal static class OrchestrationExecutor
 {
     public static StepResult Run(
-        DurableTaskRegistry.OrchestratorRunner orchestrator,
+        ITaskOrchestrator orchestrator,
         string name,
         string instanceId,
+        ParentInstance? parent,
         IReadOnlyList<HistoryEvent> past,
         IReadOnlyList<HistoryEvent> newEvents,
         Func<string?, string?> resolve,
@@ -30,7 +31,7 @@ internal static class OrchestrationExecutor
     {
         var scheduler = new StepScheduler();
         var started = past.Concat(newEvents).OfType<ExecutionStarted>().FirstOrDefault();
-        var context = new ReplayContext(name, instanceId, started?.Input, past, resolve, loggers);
+        var context = new ReplayContext(name, instanceId, parent, started?.Input, past, resolve, loggers);
         Task<object?>? run = null;
 
         for (var i = 0; i < past.Count + newEvents.Count; i++)
@@ -45,7 +46,7 @@ internal static class OrchestrationExecutor
                 case ExecutionStarted when run is null:
                     if (context.Now == default)
                         context.Now = current.Timestamp;
-                    run = scheduler.Start(() => orchestrator(context, resolve(started?.Input)));
+                    run = scheduler.Start(() => orchestrator.RunAsync(context, ReplayContext.Deserialize(resolve(started?.Input), orchestrator.InputType)));
                     break;
                 case CompletionEvent completion:
                     context.Complete(completion);
@@ -62,13 +63,13 @@ internal static class OrchestrationExecutor
 
         StepOutcome outcome = (context.Nondeterminism, run) switch
         {
-            ({ } nondeterminism, _) => new StepOutcome.Failed(TaskFailureDetails.FromException(nondeterminism)),
+            ({ } nondeterminism, _) => new StepOutcome.Failed(DurableTasks.Failure(nondeterminism)),
             (_, null) => new StepOutcome.StillRunning(),
             (_, { IsCompletedSuccessfully: true }) when context.ContinueAsNewRequest is { } next =>
                 new StepOutcome.ContinuedAsNew(next.Input, next.PreserveEvents ? context.UnconsumedEvents.ToList() : []),
             (_, { IsCompletedSuccessfully: true }) => new StepOutcome.Completed(ReplayContext.Serialize(run.Result)),
-            (_, { IsFaulted: true }) => new StepOutcome.Failed(TaskFailureDetails.FromException(run.Exception!.InnerException ?? run.Exception)),
-            (_, { IsCanceled: true }) => new StepOutcome.Failed(new TaskFailureDetails(typeof(TaskCanceledException).FullName!, "The orchestration was cancelled.")),
+            (_, { IsFaulted: true }) => new StepOutcome.Failed(DurableTasks.Failure(run.Exception!.InnerException ?? run.Exception)),
+            (_, { IsCanceled: true }) => new StepOutcome.Failed(DurableTasks.Failure(typeof(TaskCanceledException).FullName!, "The orchestration was cancelled.")),
             _ => new StepOutcome.StillRunning(),
         };
         return new StepResult(outcome, context.Nondeterminism is null ? context.NewActions : [], context.CustomStatus, context.CustomStatusSet);

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Commerce.Durable.Storage;
 using Commerce.Storage.Documents;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 
 namespace Commerce.Durable.Engine;
@@ -15,7 +17,8 @@ namespace Commerce.Durable.Engine;
 /// </summary>
 public sealed class OrchestrationWorker(
     DurableStore store,
-    DurableTaskRegistry registry,
+    DurableTasks tasks,
+    IServiceProvider services,
     InstanceNotifications notifications,
     TimeProvider time,
     ILoggerFactory loggers)
@@ -85,8 +88,9 @@ public sealed class OrchestrationWorker(
         }
     }
 
-    private async Task StepAsync(string instanceId, IReadOnlyList<WorkMessage> messages)
+    private async Task StepAsync(string instanceId, IReadOnlyList<WorkMessage> arrived)
     {
+        var messages = InQueueOrder(arrived);
         while (true)
         {
             var loaded = await store.LoadAsync(instanceId).ConfigureAwait(false);
@@ -145,6 +149,15 @@ public sealed class OrchestrationWorker(
             return;
         }
     }
+
+    /// <summary>
+    /// The messages of one step in the order their queue delivered them, as DurableTask.Core applies a batch: a new
+    /// start first, then by the time each became visible. Handlers of one queue batch run concurrently, so the order
+    /// in which they hand their messages over says nothing; a cancel raised before an activity finished must be seen
+    /// by the orchestration before that activity's result.
+    /// </summary>
+    internal static IReadOnlyList<WorkMessage> InQueueOrder(IReadOnlyList<WorkMessage> messages) =>
+        messages.Count < 2 ? messages : [.. messages.OrderBy(m => m.Event is ExecutionStarted ? 0 : 1).ThenBy(m => m.QueuedAt ?? DateTimeOffset.MinValue)];
 
     /// <summary>
     /// Sends what the committed step produced and brings the index up to date. A finished instance records
@@ -226,6 +239,7 @@ public sealed class OrchestrationWorker(
                 EventRaised e when !seenEvents.Add(e.MessageId) => null,
                 EventRaised e => e with { Input = await store.SpillAsync(state.InstanceId, e.Input).ConfigureAwait(false) },
                 ExecutionTerminated t when !terminated => t,
+                ExecutionSuspended or ExecutionResumed => message.Event,
                 _ => null,
             };
             if (next is null)
@@ -237,31 +251,34 @@ public sealed class OrchestrationWorker(
         return applicable;
     }
 
-    private async Task AdvanceAsync(InstanceState state, List<HistoryEvent> applicable)
+    private async Task AdvanceAsync(InstanceState state, List<HistoryEvent> arrived)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var applicable = Suspension(state, arrived, now);
+        if (applicable.Count == 0)
+            return;
         if (applicable.OfType<ExecutionTerminated>().FirstOrDefault() is { } terminate)
         {
             state.History.Add(terminate with { Timestamp = now });
             state.Status = OrchestrationRuntimeStatus.Terminated;
-            state.Output = ReplayContext.Serialize(terminate.Reason);
+            state.Output = terminate.Output;
             NotifyParent(state, new SubOrchestrationFailed(state.Parent?.TaskScheduledId ?? 0,
-                new TaskFailureDetails("Terminated", $"Orchestration '{state.InstanceId}' was terminated: {terminate.Reason}")));
+                DurableTasks.Failure("Terminated", $"Orchestration '{state.InstanceId}' was terminated: {terminate.Output}")));
             return;
         }
 
         var stepEvents = new List<HistoryEvent> { new OrchestratorStarted { Timestamp = now } };
         stepEvents.AddRange(applicable.Select(e => e.Timestamp == default ? e with { Timestamp = now } : e));
-        var orchestrator = registry.FindOrchestrator(state.Name);
+        var orchestrator = tasks.CreateOrchestrator(state.Name, services);
         if (orchestrator is null)
         {
             state.History.AddRange(stepEvents);
-            Finish(state, new StepOutcome.Failed(new TaskFailureDetails("OrchestratorNotFound", $"No orchestrator named '{state.Name}' is registered.")));
+            Finish(state, new StepOutcome.Failed(DurableTasks.Failure("OrchestratorNotFound", $"No orchestrator named '{state.Name}' is registered.")));
             return;
         }
 
         var payloads = await LoadPayloadsAsync(state.History.Concat(stepEvents)).ConfigureAwait(false);
-        var result = OrchestrationExecutor.Run(orchestrator, state.Name, state.InstanceId, state.History, stepEvents,
+        var result = OrchestrationExecutor.Run(orchestrator, state.Name, state.InstanceId, state.Parent, state.History, stepEvents,
             payload => payload is not null && payloads.TryGetValue(payload, out var loaded) ? loaded : payload, loggers);
 
         state.History.AddRange(stepEvents);
@@ -282,6 +299,40 @@ public sealed class OrchestrationWorker(
             state.Output = await store.SpillAsync(state.InstanceId, state.Output).ConfigureAwait(false);
         if (result.Outcome is StepOutcome.ContinuedAsNew)
             state.Input = await store.SpillAsync(state.InstanceId, state.Input).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Suspension as DurableTask.Core has it: what arrives while an instance is suspended waits, in order, until it is
+    /// resumed (a terminate does not wait). Returns the events to run now.
+    /// </summary>
+    private static List<HistoryEvent> Suspension(InstanceState state, List<HistoryEvent> arrived, DateTime now)
+    {
+        var run = new List<HistoryEvent>();
+        foreach (var e in arrived)
+        {
+            switch (e)
+            {
+                case ExecutionSuspended when state.Status == OrchestrationRuntimeStatus.Running:
+                    state.History.Add(e with { Timestamp = now });
+                    state.Status = OrchestrationRuntimeStatus.Suspended;
+                    break;
+                case ExecutionResumed when state.Status == OrchestrationRuntimeStatus.Suspended:
+                    state.History.Add(e with { Timestamp = now });
+                    state.Status = OrchestrationRuntimeStatus.Running;
+                    run.AddRange(state.Held);
+                    state.Held.Clear();
+                    break;
+                case ExecutionSuspended or ExecutionResumed:
+                    break;
+                case ExecutionTerminated:
+                    run.Add(e);
+                    break;
+                default:
+                    (state.Status == OrchestrationRuntimeStatus.Suspended ? state.Held : run).Add(e);
+                    break;
+            }
+        }
+        return run;
     }
 
     private void Finish(InstanceState state, StepOutcome outcome)
@@ -325,7 +376,7 @@ public sealed class OrchestrationWorker(
             new WorkMessage($"{state.ExecutionId}:timer:{timer.EventId}", state.InstanceId, state.ExecutionId, Event: new TimerFired(timer.EventId, timer.FireAt))),
         SubOrchestrationCreated sub => new OutboxMessage(DurableStore.ControlQueue,
             new WorkMessage($"{state.ExecutionId}.{sub.EventId}:start", sub.InstanceId, $"{state.ExecutionId}.{sub.EventId}",
-                Event: new ExecutionStarted(sub.Name, sub.Input, new ParentInstance(state.InstanceId, state.ExecutionId, sub.EventId)) { Timestamp = now })),
+                Event: new ExecutionStarted(sub.Name, sub.Input, new ParentInstance(state.InstanceId, state.ExecutionId, sub.EventId, state.Name)) { Timestamp = now })),
         EventSent sent => new OutboxMessage(DurableStore.ControlQueue,
             new WorkMessage($"{state.ExecutionId}:event:{sent.EventId}", sent.InstanceId, null, Event: new EventRaised($"{state.ExecutionId}:event:{sent.EventId}", sent.Name, sent.Input))),
         _ => throw new NotSupportedException(action.GetType().Name),

@@ -2,7 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Commerce.Storage.Documents;
+using DurableTask.Core.Exceptions;
+using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using CoreFailureDetails = DurableTask.Core.FailureDetails;
+using CoreTaskFailedException = DurableTask.Core.Exceptions.TaskFailedException;
+using TaskFailedException = Microsoft.DurableTask.TaskFailedException;
 
 namespace Commerce.Durable.Engine;
 
@@ -15,6 +20,7 @@ internal sealed class ReplayContext : TaskOrchestrationContext
 
     private readonly string _name;
     private readonly string _instanceId;
+    private readonly ParentOrchestrationInstance? _parent;
     private readonly string? _input;
     private readonly Func<string?, string?> _resolve;
     private readonly ILoggerFactory _loggers;
@@ -25,10 +31,11 @@ internal sealed class ReplayContext : TaskOrchestrationContext
     private int _nextEventId;
     private int _guidCounter;
 
-    public ReplayContext(string name, string instanceId, string? input, IEnumerable<HistoryEvent> past, Func<string?, string?> resolve, ILoggerFactory loggers)
+    public ReplayContext(string name, string instanceId, ParentInstance? parent, string? input, IEnumerable<HistoryEvent> past, Func<string?, string?> resolve, ILoggerFactory loggers)
     {
         _name = name;
         _instanceId = instanceId;
+        _parent = parent is null ? null : new ParentOrchestrationInstance(parent.Name ?? "", parent.InstanceId);
         _input = input;
         _resolve = resolve;
         _loggers = loggers;
@@ -45,25 +52,27 @@ internal sealed class ReplayContext : TaskOrchestrationContext
 
     public override TaskName Name => _name;
     public override string InstanceId => _instanceId;
+    public override ParentOrchestrationInstance? Parent => _parent;
     public override DateTime CurrentUtcDateTime => Now;
     public override bool IsReplaying => Replaying;
+    protected override ILoggerFactory LoggerFactory => _loggers;
 
-    public override T? GetInput<T>() where T : default => Deserialize<T>(_resolve(_input));
+    public override T GetInput<T>() => Deserialize<T>(_resolve(_input))!;
 
-    public override Task<TResult> CallActivityAsync<TResult>(TaskName name, object? input = null, TaskOptions? options = null) =>
-        options?.Retry is { } retry
-            ? RetryAsync(retry, () => Schedule<TResult>(new TaskScheduled(_nextEventId++, name.Name, Serialize(input))))
-            : Schedule<TResult>(new TaskScheduled(_nextEventId++, name.Name, Serialize(input)));
-
-    public override Task<TResult> CallSubOrchestratorAsync<TResult>(TaskName orchestratorName, object? input = null, SubOrchestrationOptions? options = null)
+    public override Task<TResult> CallActivityAsync<TResult>(TaskName name, object? input = null, TaskOptions? options = null)
     {
-        Task<TResult> Once()
-        {
-            var id = _nextEventId++;
-            var child = options?.InstanceId ?? $"{_instanceId}:{id}";
-            return Schedule<TResult>(new SubOrchestrationCreated(id, orchestratorName.Name, child, Serialize(input)));
-        }
-        return options?.Retry is { } retry ? RetryAsync(retry, Once) : Once();
+        if (input is TaskOptions && options is null)
+            throw new ArgumentException($"A {nameof(TaskOptions)} value was given as the activity's input; pass it as the options instead.", nameof(input));
+        var serialized = Serialize(input);
+        return WithRetries(options?.Retry, () => Schedule<TResult>(new TaskScheduled(_nextEventId++, name.Name, serialized)));
+    }
+
+    public override Task<TResult> CallSubOrchestratorAsync<TResult>(TaskName orchestratorName, object? input = null, TaskOptions? options = null)
+    {
+        // As the SDK does: the child's id is chosen once, before any attempt, so retries reuse it.
+        var child = (options as SubOrchestrationOptions)?.InstanceId ?? NewGuid().ToString("N");
+        var serialized = Serialize(input);
+        return WithRetries(options?.Retry, () => Schedule<TResult>(new SubOrchestrationCreated(_nextEventId++, orchestratorName.Name, child, serialized)));
     }
 
     public override Task CreateTimer(DateTime fireAt, CancellationToken cancellationToken)
@@ -129,8 +138,6 @@ internal sealed class ReplayContext : TaskOrchestrationContext
         return new Guid(hash[..16], bigEndian: true);
     }
 
-    public override ILogger CreateReplaySafeLogger(string categoryName) => new ReplaySafeLogger(this, _loggers.CreateLogger(categoryName));
-
     /// <summary>Hands a completion from history to the task waiting for it.</summary>
     public void Complete(CompletionEvent completion)
     {
@@ -179,7 +186,7 @@ internal sealed class ReplayContext : TaskOrchestrationContext
         if (_recorded.TryGetValue(action.EventId, out var past))
         {
             if (!SameAction(past, action))
-                Nondeterminism ??= new NonDeterministicOrchestrationException(
+                Nondeterminism ??= new NonDeterministicOrchestrationException(action.EventId,
                     $"Non-deterministic orchestration '{_name}' ({_instanceId}): at step #{action.EventId} its history records {past.Describe()} but the code now asks for {action.Describe()}.");
         }
         else
@@ -210,10 +217,42 @@ internal sealed class ReplayContext : TaskOrchestrationContext
         _ => false,
     };
 
+    private Task<T> WithRetries<T>(TaskRetryOptions? retry, Func<Task<T>> attempt) => retry switch
+    {
+        { Policy: { } policy } => RetryAsync(policy, attempt),
+        { Handler: { } handler } => RetryAsync(handler, attempt),
+        _ => attempt(),
+    };
+
+    /// <summary>
+    /// A retry policy as DurableTask.Core's RetryInterceptor applies it: the n-th retry waits
+    /// firstRetryInterval * backoffCoefficient^(n-1), capped by maxRetryInterval; a failure is retried while the
+    /// policy's handler accepts it and the failure came before firstAttempt + retryTimeout.
+    /// </summary>
     private async Task<T> RetryAsync<T>(RetryPolicy policy, Func<Task<T>> attempt)
     {
         var firstAttemptAt = Now;
-        for (var number = 1; ; number++)
+        for (var retryCount = 0; ; retryCount++)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (TaskFailedException failure) when (retryCount + 1 < policy.MaxNumberOfAttempts && Accepts(policy, failure))
+            {
+                if (policy.RetryTimeout != Timeout.InfiniteTimeSpan && Now >= firstAttemptAt + policy.RetryTimeout)
+                    throw;
+                var delay = policy.FirstRetryInterval.TotalMilliseconds * Math.Pow(policy.BackoffCoefficient, retryCount);
+                await CreateTimer(Now + TimeSpan.FromMilliseconds(Math.Min(delay, policy.MaxRetryInterval.TotalMilliseconds)), CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>A custom retry handler, as the SDK runs one: it decides (and waits, with timers of its own) after each failure.</summary>
+    private async Task<T> RetryAsync<T>(AsyncRetryHandler handler, Func<Task<T>> attempt)
+    {
+        var startedAt = Now;
+        for (var failures = 1; ; failures++)
         {
             try
             {
@@ -221,28 +260,21 @@ internal sealed class ReplayContext : TaskOrchestrationContext
             }
             catch (TaskFailedException failure)
             {
-                if (number >= policy.MaxNumberOfAttempts || (policy.Handle is { } handle && !handle(failure)))
+                if (!await handler(new RetryContext(this, failures, failure.FailureDetails, Now - startedAt, CancellationToken.None)))
                     throw;
-                var delay = Jittered(policy, policy.DelayBefore(number + 1), failure.TaskId);
-                var nextAt = Now + delay;
-                if (policy.RetryTimeout != Timeout.InfiniteTimeSpan && nextAt > firstAttemptAt + policy.RetryTimeout)
-                    throw;
-                await CreateTimer(nextAt, CancellationToken.None);
             }
         }
     }
 
-    private TimeSpan Jittered(RetryPolicy policy, TimeSpan delay, int taskId)
-    {
-        if (policy.Jitter <= 0)
-            return delay;
-        // FNV-1a over the instance and task: a fraction in [-1, 1) that is the same on every replay.
-        var hash = 2166136261u;
-        foreach (var c in $"{_instanceId}#{taskId}")
-            hash = (hash ^ c) * 16777619u;
-        var fraction = (hash / (double)uint.MaxValue * 2) - 1;
-        return TimeSpan.FromMilliseconds(Math.Max(0, delay.TotalMilliseconds * (1 + (Math.Min(policy.Jitter, 1) * fraction))));
-    }
+    /// <summary>The policy's handler is written for DurableTask.Core's exception (HandleFailure unwraps it), so it is given one.</summary>
+    private static bool Accepts(RetryPolicy policy, TaskFailedException failure) =>
+        policy.Handle(new CoreTaskFailedException(failure.TaskId, failure.TaskId, failure.TaskName, null, failure.FailureDetails.ErrorMessage, null)
+        {
+            FailureDetails = ToCore(failure.FailureDetails),
+        });
+
+    private static CoreFailureDetails ToCore(TaskFailureDetails details) =>
+        new(details.ErrorType, details.ErrorMessage, details.StackTrace, details.InnerFailure is { } inner ? ToCore(inner) : null, isNonRetriable: false);
 
     private async Task<T> Convert<T>(Task<string?> serialized) => Deserialize<T>(_resolve(await serialized))!;
 
@@ -250,20 +282,9 @@ internal sealed class ReplayContext : TaskOrchestrationContext
 
     private static T? Deserialize<T>(string? serialized) => serialized is null ? default : JsonSerializer.Deserialize<T>(serialized, DocumentJson.Options);
 
+    internal static object? Deserialize(string? serialized, Type type) => serialized is null ? null : JsonSerializer.Deserialize(serialized, type, DocumentJson.Options);
+
     private sealed record Pending(string Name, TaskCompletionSource<string?> Completion);
 
     private sealed record EventWaiter(TaskCompletionSource<string?> Completion);
-
-    private sealed class ReplaySafeLogger(ReplayContext context, ILogger inner) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
-
-        public bool IsEnabled(LogLevel logLevel) => !context.IsReplaying && inner.IsEnabled(logLevel);
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (!context.IsReplaying)
-                inner.Log(logLevel, eventId, state, exception, formatter);
-        }
-    }
 }

@@ -2,6 +2,8 @@ using Commerce.Durable.Engine;
 using Commerce.Durable.Storage;
 using Commerce.Hosting;
 using Commerce.Hosting.Settings;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Durable.Hosting;
@@ -26,12 +28,13 @@ public static class DurableTaskSetup
 
         builder.DocumentContainers.Add(DurableStore.InstancesContainer, DurableStore.IndexContainer);
         var services = builder.Services;
-        services.AddSingleton(registry);
+        services.AddSingleton(new DurableTasks(registry));
         services.AddSingleton<DurableStore>();
         services.AddSingleton<InstanceNotifications>();
         services.AddSingleton<OrchestrationWorker>();
         services.AddSingleton<ActivityWorker>();
-        services.AddSingleton<DurableTaskClient>();
+        services.AddSingleton<DurableEngineClient>();
+        services.AddSingleton<DurableTaskClient>(s => s.GetRequiredService<DurableEngineClient>());
 
         builder.Functions.AddQueue<WorkMessage>(OrchestrationFunction, DurableStore.ControlQueue,
             (message, context) => context.Services.GetRequiredService<OrchestrationWorker>().HandleAsync(message, context.CancellationToken),

@@ -4,6 +4,7 @@ using Commerce.Durable.Engine;
 using Commerce.Storage.Blobs;
 using Commerce.Storage.Documents;
 using Commerce.Storage.Queues;
+using Microsoft.DurableTask.Client;
 
 namespace Commerce.Durable.Storage;
 
@@ -12,7 +13,7 @@ namespace Commerce.Durable.Storage;
 /// id) holding status, history and outbox; an index of instances by creation day for queries; the control
 /// and work queues; and a blob container for payloads too large to keep inline.
 /// </summary>
-public sealed class DurableStore(IDocumentStore documents, IBlobStore blobs, IQueueStore queues)
+public sealed class DurableStore(IDocumentStore documents, IBlobStore blobs, IQueueStore queues, TimeProvider time)
 {
     public const string InstancesContainer = "durable-instances";
     public const string IndexContainer = "durable-index";
@@ -90,7 +91,9 @@ public sealed class DurableStore(IDocumentStore documents, IBlobStore blobs, IQu
             WorkQueue => handles.Work,
             _ => throw new ArgumentException($"'{queue}' is not a durable queue.", nameof(queue)),
         };
-        await target.EnqueueAsync(JsonSerializer.Serialize(message, DocumentJson.Options), delay is { } d && d > TimeSpan.Zero ? d : null, cancellationToken).ConfigureAwait(false);
+        var wait = delay is { } d && d > TimeSpan.Zero ? d : (TimeSpan?)null;
+        var queued = message with { QueuedAt = time.GetUtcNow() + (wait ?? TimeSpan.Zero) };
+        await target.EnqueueAsync(JsonSerializer.Serialize(queued, DocumentJson.Options), wait, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task UpsertIndexAsync(InstanceState state, CancellationToken cancellationToken = default) =>

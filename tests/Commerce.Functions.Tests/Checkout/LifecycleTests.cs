@@ -6,6 +6,7 @@ using Commerce.Catalog.Pricing;
 using Commerce.Durable;
 using Commerce.Hosting.Http.Idempotency;
 using Commerce.Storage.Documents;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 

@@ -7,6 +7,7 @@ using Commerce.Hosting.Auth;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Orders.Orders;
 using Commerce.Testing;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Functions.Tests.Checkout;

@@ -53,7 +53,7 @@ public sealed class PaymentWebhookTests(SharedShop fixture) : IClassFixture<Shar
         // The others were told it was done, or (while the first was still at it) to come back later.
         Assert.All(answers, a => Assert.True(a is (HttpStatusCode.OK, "processed" or "duplicate") or (HttpStatusCode.Conflict, null), a.ToString()));
         Assert.Equal("Completed", (string?)(await Shop.WaitForStatusAsync(owner, orderId, "Completed", "Cancelled"))["status"]);
-        var history = await _shop.App.Services.GetRequiredService<DurableTaskClient>().GetHistoryAsync(orderId);
+        var history = await _shop.App.Services.GetRequiredService<DurableEngineClient>().GetHistoryAsync(orderId);
         Assert.Single(history!.OfType<EventRaised>(), e => e.Name == OrderEvents.PaymentConfirmed);
         var order = (await owner.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}"))!;
         Assert.Single(order["payments"]!.AsArray(), p => (string?)p!["operation"] == "capture");
@@ -86,7 +86,7 @@ public sealed class PaymentWebhookTests(SharedShop fixture) : IClassFixture<Shar
         var sandbox = _shop.App.Services.GetRequiredService<PaymentRouter>().Channel("sandbox-a");
         Assert.Equal(PaymentState.Pending, (await sandbox.GetStatusAsync(authorizationId))!.State);
         Assert.Equal(PaymentState.Pending, (await sandbox.GetStatusAsync(otherAuthorization))!.State);
-        var history = await _shop.App.Services.GetRequiredService<DurableTaskClient>().GetHistoryAsync(orderId);
+        var history = await _shop.App.Services.GetRequiredService<DurableEngineClient>().GetHistoryAsync(orderId);
         Assert.DoesNotContain(history!.OfType<EventRaised>(), e => e.Name is OrderEvents.PaymentConfirmed or OrderEvents.PaymentFailed);
 
         // The refused deliveries kept no claim on the event id: the matching event with that id is acted on.

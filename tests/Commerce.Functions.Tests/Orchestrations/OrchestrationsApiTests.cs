@@ -6,6 +6,8 @@ using Commerce.Durable.Hosting;
 using Commerce.Functions.Orchestrations;
 using Commerce.Hosting.Auth;
 using Commerce.Testing;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Functions.Tests.Orchestrations;

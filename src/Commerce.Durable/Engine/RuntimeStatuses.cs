@@ -1,15 +1,8 @@
-namespace Commerce.Durable;
+using Microsoft.DurableTask.Client;
 
-public enum OrchestrationRuntimeStatus
-{
-    Pending,
-    Running,
-    Completed,
-    Failed,
-    Terminated,
-}
+namespace Commerce.Durable.Engine;
 
-public static class OrchestrationRuntimeStatusExtensions
+internal static class RuntimeStatuses
 {
     public static bool IsTerminal(this OrchestrationRuntimeStatus status) =>
         status is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
