@@ -21,6 +21,7 @@ public static class AnalyticsSetup
             RoundSubjects: configuration.GetInt("Lake:CompactionRoundSubjects", 5_000, 10, 100_000));
         var budget = configuration.GetTimeSpan("Lake:CompactionBudget", TimeSpan.FromMinutes(4), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
 
+        app.DocumentContainers.Add(LakeCompactor.StateContainer);
         var services = app.Services;
         services.AddSingleton(new LakeOptions(Path.GetFullPath(cache)));
         services.AddSingleton<Lake>();

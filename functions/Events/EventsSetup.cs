@@ -11,6 +11,7 @@ public static class EventsSetup
     public static FunctionAppBuilder AddEvents(this FunctionAppBuilder app)
     {
         var rules = new ClientEventRules(app.Configuration.GetTimeSpan("Events:MaxClockSkew", TimeSpan.FromDays(1), TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)));
+        app.DocumentContainers.Add(EventOutbox.Container, EventInbox.Container);
         var services = app.Services;
         services.AddSingleton(rules);
         services.AddSingleton(new OutboxConsumers(OutboxConsumers.Lake));

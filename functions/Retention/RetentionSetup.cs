@@ -11,6 +11,7 @@ public static class RetentionSetup
     public static FunctionAppBuilder AddRetention(this FunctionAppBuilder app)
     {
         var settings = ReadSettings(app.Configuration);
+        app.DocumentContainers.Add(CustomerInsightsService.Container);
         var services = app.Services;
         services.AddSingleton(settings);
         services.AddSingleton<CustomerFeatureBuilder>();
