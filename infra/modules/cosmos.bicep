@@ -38,6 +38,7 @@ var containers = [
   'price-lists'
   'products'
   'promotions'
+  'relay-state'
   'reservation-expiry'
   'reservations'
   'sandbox-payments'
