@@ -8,6 +8,7 @@ using Commerce.Functions.Health;
 using Commerce.Functions.Orchestrations;
 using Commerce.Functions.Retention;
 using Commerce.Functions.Recommendations;
+using Commerce.Functions.Webhooks;
 using Commerce.Hosting;
 using Commerce.Hosting.Auth;
 
@@ -28,6 +29,7 @@ public static class CommerceApp
         app.AddDurableTask(tasks => tasks.AddOrderLifecycle());
         app.AddCatalog();
         app.AddEvents();
+        app.AddWebhooks();
         app.AddOrders();
         app.AddAnalytics();
         app.AddRetention();

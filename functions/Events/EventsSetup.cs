@@ -32,12 +32,11 @@ public static class EventsSetup
         app.DocumentContainers.Add(EventOutbox.Container, EventInbox.Container, EventRelay.StateContainer);
         var services = app.Services;
         services.AddSingleton(rules);
-        services.AddSingleton(new OutboxConsumers(OutboxConsumers.Lake, OutboxConsumers.Relay));
+        services.AddSingleton(new OutboxConsumers(OutboxConsumers.Lake, OutboxConsumers.Relay, OutboxConsumers.Webhooks));
         services.AddSingleton<EventOutbox>();
         services.AddSingleton<EventInbox>();
         services.AddSingleton(new IntegrationEventFormat(sourceUri));
         services.AddSingleton(relay);
-        services.AddSingleton<EventRelay>();
         if (preset == StoragePreset.Azure)
         {
             // Identity-based, as Azure Functions reads a connection (start-up has checked RequiredSettings.Azure).
@@ -51,10 +50,23 @@ public static class EventsSetup
             services.AddSingleton<IIntegrationEventPublisher, QueueEventPublisher>();
         }
 
-        // Unmonitored: every instance may fire it, since the relay's lease lets one run at a time.
-        app.Functions.AddTimer(RelayFunction, configuration.GetSchedule("IntegrationEvents:RelaySchedule", "*/2 * * * * *"), async (_, context) =>
-            await context.Services.GetRequiredService<EventRelay>().RunAsync(budget, context.CancellationToken), useMonitor: false);
+        app.AddOutboxRelay(OutboxConsumers.Relay, RelayFunction, configuration.GetSchedule("IntegrationEvents:RelaySchedule", "*/2 * * * * *"), budget,
+            provider => provider.GetRequiredService<IIntegrationEventPublisher>());
         app.Functions.MapEventsApi();
         return app;
+    }
+
+    /// <summary>
+    /// An <see cref="EventRelay"/> for <paramref name="consumer"/> (injectable keyed by it) and the timer that runs it.
+    /// Unmonitored: every instance may fire it, since the relay's lease lets one run at a time.
+    /// </summary>
+    public static void AddOutboxRelay(this FunctionAppBuilder app, string consumer, string function, string schedule, TimeSpan budget,
+        Func<IServiceProvider, IIntegrationEventPublisher> publisher)
+    {
+        app.Services.AddKeyedSingleton(consumer, (provider, _) => new EventRelay(consumer, publisher(provider),
+            provider.GetRequiredService<EventOutbox>(), provider.GetRequiredService<IntegrationEventFormat>(), provider.GetRequiredService<Commerce.Storage.Documents.IDocumentStore>(),
+            provider.GetRequiredService<RelayOptions>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<EventRelay>>()));
+        app.Functions.AddTimer(function, schedule, async (_, context) =>
+            await context.Services.GetRequiredKeyedService<EventRelay>(consumer).RunAsync(budget, context.CancellationToken), useMonitor: false);
     }
 }

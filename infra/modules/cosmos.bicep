@@ -42,6 +42,8 @@ var containers = [
   'reservation-expiry'
   'reservations'
   'sandbox-payments'
+  'webhook-deliveries'
+  'webhook-subscriptions'
 ]
 
 var builtInDataContributor = '00000000-0000-0000-0000-000000000002'

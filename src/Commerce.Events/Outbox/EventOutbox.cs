@@ -117,6 +117,9 @@ public sealed class OutboxConsumers(params string[] names)
     /// <summary>Integration events to downstream systems (Service Bus or a storage queue).</summary>
     public const string Relay = "relay";
 
+    /// <summary>Deliveries to partners' webhook subscriptions.</summary>
+    public const string Webhooks = "webhooks";
+
     public IReadOnlyList<string> Names { get; } = names;
 
     internal void Validate(string consumer)

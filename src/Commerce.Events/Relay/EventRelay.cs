@@ -16,15 +16,17 @@ public sealed record RelayOptions(int RoundSubjects = 1_000, TimeSpan? Lease = n
 public sealed record RelayReport(bool Busy, int Subjects, int Events);
 
 /// <summary>
-/// The outbox's second consumer: sends each subject's records that have not gone out yet, in their recorded
+/// An outbox consumer that hands records on: to the integration-event transport (<see cref="OutboxConsumers.Relay"/>)
+/// or to partner webhook deliveries (<see cref="OutboxConsumers.Webhooks"/>). It sends each subject's records that have not gone out yet, in their recorded
 /// order, then moves the subject's cursor and acknowledges it. A crash after a send and before the cursor moves
 /// sends those records again with the same ids (at least once); nothing recorded is skipped, because the
 /// outbox keeps the subject pending until an acknowledgement finds nothing newer. One run at a time (a lease),
 /// so two instances never interleave one order's events.
 /// </summary>
 public sealed class EventRelay(
-    EventOutbox outbox,
+    string consumer,
     IIntegrationEventPublisher publisher,
+    EventOutbox outbox,
     IntegrationEventFormat format,
     IDocumentStore documents,
     RelayOptions options,
@@ -32,12 +34,13 @@ public sealed class EventRelay(
     ILogger<EventRelay> logger)
 {
     public const string StateContainer = "relay-state";
-    private const string CursorId = "cursor";
+
+    public string Consumer => consumer;
 
     public async Task<RelayReport> RunAsync(TimeSpan budget, CancellationToken cancellationToken = default)
     {
         var state = await documents.GetContainerAsync(StateContainer, cancellationToken).ConfigureAwait(false);
-        var lease = new DocumentLease(state, "relay", "lease", options.LeaseDuration, time);
+        var lease = new DocumentLease(state, consumer, "lease", options.LeaseDuration, time);
         if (!await lease.TakeAsync(cancellationToken).ConfigureAwait(false))
             return new RelayReport(true, 0, 0);
         var started = time.GetTimestamp();
@@ -46,7 +49,7 @@ public sealed class EventRelay(
         {
             while (true)
             {
-                var pending = await outbox.PendingAsync(OutboxConsumers.Relay, options.RoundSubjects, cancellationToken).ConfigureAwait(false);
+                var pending = await outbox.PendingAsync(consumer, options.RoundSubjects, cancellationToken).ConfigureAwait(false);
                 if (pending.Count == 0)
                     break;
                 var sent = 0;
@@ -63,7 +66,7 @@ public sealed class EventRelay(
             await lease.ReleaseAsync().ConfigureAwait(false);
         }
         if (events > 0)
-            logger.LogInformation("Relayed {Events} events of {Subjects} subjects", events, subjects);
+            logger.LogInformation("Relayed {Events} events of {Subjects} subjects to {Consumer}", events, subjects, consumer);
         return new RelayReport(false, subjects, events);
     }
 
@@ -81,15 +84,15 @@ public sealed class EventRelay(
 
     private async Task<int> RelaySubjectAsync(IDocumentContainer state, PendingSubject pending, CancellationToken cancellationToken)
     {
-        var cursor = await state.ReadAsync<RelayCursor>(pending.Subject, CursorId, cancellationToken).ConfigureAwait(false);
+        var cursor = await state.ReadAsync<RelayCursor>(pending.Subject, consumer, cancellationToken).ConfigureAwait(false);
         var relayed = cursor?.Value.Sequence ?? 0;
         var fresh = await outbox.ReadAsync(pending.Subject, relayed, cancellationToken).ConfigureAwait(false);
         if (fresh.Count > 0)
         {
             await publisher.PublishAsync(fresh.Select(format.ToMessage).ToList(), cancellationToken).ConfigureAwait(false);
-            await state.UpsertAsync(pending.Subject, CursorId, new RelayCursor(fresh[^1].Sequence), cancellationToken).ConfigureAwait(false);
+            await state.UpsertAsync(pending.Subject, consumer, new RelayCursor(fresh[^1].Sequence), cancellationToken).ConfigureAwait(false);
         }
-        await outbox.AcknowledgeAsync(OutboxConsumers.Relay, pending, cancellationToken).ConfigureAwait(false);
+        await outbox.AcknowledgeAsync(consumer, pending, cancellationToken).ConfigureAwait(false);
         return fresh.Count;
     }
 

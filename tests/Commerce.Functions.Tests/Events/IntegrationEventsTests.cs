@@ -44,7 +44,7 @@ public sealed class IntegrationEventsTests(AzuriteFixture azurite) : IClassFixtu
         await Shop.WaitForStatusAsync(buyer, paid, "Completed");
         await Shop.WaitForStatusAsync(buyer, declined, "Cancelled");
 
-        var relay = shop.App.Services.GetRequiredService<EventRelay>();
+        var relay = shop.App.Services.GetRequiredKeyedService<EventRelay>(OutboxConsumers.Relay);
         await relay.DrainAsync();
         var received = await DrainQueueAsync(shop.App.Services);
         var again = await relay.DrainAsync();
@@ -86,7 +86,7 @@ public sealed class IntegrationEventsTests(AzuriteFixture azurite) : IClassFixtu
         var id = await Shop.PlaceAsync(buyer, "pm_card_visa", "IE-AZ", 2);
         await Shop.WaitForStatusAsync(buyer, id, "Completed");
 
-        await shop.App.Services.GetRequiredService<EventRelay>().DrainAsync();
+        await shop.App.Services.GetRequiredKeyedService<EventRelay>(OutboxConsumers.Relay).DrainAsync();
 
         // Read with the Azure SDK straight from Azurite, as a downstream consumer would.
         var queue = new QueueClient(azurite.ConnectionString, IntegrationEventFormat.Destination);
