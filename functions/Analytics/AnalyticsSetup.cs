@@ -15,13 +15,13 @@ public static class AnalyticsSetup
     public static FunctionAppBuilder AddAnalytics(this FunctionAppBuilder app)
     {
         var configuration = app.Configuration;
+        app.DocumentContainers.Add(LakeCompactor.StateContainer);
         var cache = configuration.GetString("Lake:CacheDirectory") ?? Path.Combine(StorageSetup.DataDirectory(configuration), "lake-cache");
         var compaction = new CompactionOptions(
             RoundEvents: configuration.GetInt("Lake:CompactionRoundEvents", 400_000, 1_000, 5_000_000),
             RoundSubjects: configuration.GetInt("Lake:CompactionRoundSubjects", 5_000, 10, 100_000));
         var budget = configuration.GetTimeSpan("Lake:CompactionBudget", TimeSpan.FromMinutes(4), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
 
-        app.DocumentContainers.Add(LakeCompactor.StateContainer);
         var services = app.Services;
         services.AddSingleton(new LakeOptions(Path.GetFullPath(cache)));
         services.AddSingleton<Lake>();

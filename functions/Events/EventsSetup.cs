@@ -29,8 +29,8 @@ public static class EventsSetup
         var budget = configuration.GetTimeSpan("IntegrationEvents:RelayBudget", TimeSpan.FromMinutes(4), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         var preset = configuration.GetEnum(StorageSetup.PresetSetting, StoragePreset.Embedded);
 
-        app.DocumentContainers.Add(EventOutbox.Container, EventInbox.Container, EventRelay.StateContainer);
         var services = app.Services;
+        app.DocumentContainers.Add(EventOutbox.Container, EventInbox.Container, EventRelay.StateContainer);
         services.AddSingleton(rules);
         services.AddSingleton(new OutboxConsumers(OutboxConsumers.Lake, OutboxConsumers.Relay, OutboxConsumers.Webhooks));
         services.AddSingleton<EventOutbox>();

@@ -11,8 +11,8 @@ public static class RetentionSetup
     public static FunctionAppBuilder AddRetention(this FunctionAppBuilder app)
     {
         var settings = ReadSettings(app.Configuration);
-        app.DocumentContainers.Add(CustomerInsightsService.Container);
         var services = app.Services;
+        app.DocumentContainers.Add(CustomerInsightsService.Container);
         services.AddSingleton(settings);
         services.AddSingleton<CustomerFeatureBuilder>();
         services.AddSingleton<CustomerInsightsService>();

@@ -19,8 +19,8 @@ param appIdentityName string
 var containers = [
   'carts'
   'catalog-meta'
-  'coupon-redemptions'
   'categories'
+  'coupon-redemptions'
   'customer-insights'
   'customers'
   'durable-index'

@@ -60,6 +60,12 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         new("POST /api/orders/{id}/shipment-events",            s => Json("POST", $"/api/orders/{s.OrderOfA}/shipment-events", """{"type":"Lost"}"""), 401, 403, 403, 400),
         // The signature is the credential; a token is not.
         new("POST /api/payments/webhooks/{channel}",            s => Json("POST", $"/api/payments/webhooks/{Channel}", "{}"),         401, 401, 401, 401),
+        // Anonymous devices send events too; an empty batch is a 400 for everyone.
+        new("POST /api/events",                                 s => Json("POST", "/api/events", """{"events":[]}"""),                400, 400, 400, 400),
+        new("POST /api/analytics/history",                      s => Csv("/api/analytics/history", ""),                               401, 403, 403, 200),
+        new("GET /api/analytics/segments",                      s => Get("/api/analytics/segments?from=2026-01-02&to=2026-01-01"),    401, 403, 403, 400),
+        new("GET /api/customers/me/insights",                   s => Get("/api/customers/me/insights"),                               401, 404, 404, 404),
+        new("GET /api/customers/{id}/insights",                 s => Get($"/api/customers/{CustomerA}/insights"),                     401, 403, 403, 404),
         new("GET /api/recommendations",                         s => Get("/api/recommendations?slot=home"),                           200, 200, 200, 200),
         new("GET /api/models",                                  s => Get("/api/models"),                                              401, 403, 403, 200),
         new("POST /api/models/{kind}/train",                    s => Send("POST", "/api/models/no-such-kind/train"),                  401, 403, 403, 404),
