@@ -1,6 +1,7 @@
 using Commerce.Bench.Analytics;
 using Commerce.Bench.Catalog;
 using Commerce.Bench.Checkout;
+using Commerce.Bench.Churn;
 using Commerce.Bench.Durable;
 using Commerce.Bench.Events;
 using Commerce.Bench.Http;
@@ -13,6 +14,7 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
     ["durable"] = DurableBenchmark.RunAsync,
     ["catalog"] = CatalogBenchmark.RunAsync,
     ["checkout"] = CheckoutBenchmark.RunAsync,
+    ["churn"] = ChurnBenchmark.RunAsync,
     ["events"] = EventsBenchmark.RunAsync,
     ["history"] = HistoryBenchmark.RunImportAsync,
     ["features"] = HistoryBenchmark.RunFeaturesAsync,

@@ -4,7 +4,9 @@ using Commerce.Functions.Catalog;
 using Commerce.Functions.Checkout;
 using Commerce.Functions.Events;
 using Commerce.Orchestrations.OrderLifecycle;
+using Commerce.Orchestrations.RetentionCampaign;
 using Commerce.Functions.Health;
+using Commerce.Functions.Notifications;
 using Commerce.Functions.Orchestrations;
 using Commerce.Functions.Retention;
 using Commerce.Functions.Recommendations;
@@ -26,12 +28,15 @@ public static class CommerceApp
 
     public static void Configure(FunctionAppBuilder app)
     {
-        app.AddDurableTask(tasks => tasks.AddOrderLifecycle());
+        app.AddDurableTask(tasks => tasks.AddOrderLifecycle().AddRetentionCampaigns());
         app.AddCatalog();
         app.AddEvents();
         app.AddWebhooks();
         app.AddOrders();
         app.AddAnalytics();
+        app.AddChurn();
+        app.AddNotifications();
+        app.AddCampaigns();
         app.AddRetention();
         app.AddRecommendations();
         app.Functions

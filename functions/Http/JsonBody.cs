@@ -234,9 +234,9 @@ public sealed class JsonBody(JsonElement root)
         var text = String(name, required);
         if (text is null)
             return null;
-        if (TryParseEnum<T>(text, out var value))
+        if (EnumNames.TryParse<T>(text, out var value))
             return value;
-        Fail(name, $"must be one of {EnumNames<T>()}");
+        Fail(name, $"must be one of {EnumNames.List<T>()}");
         return null;
     }
 
@@ -248,19 +248,13 @@ public sealed class JsonBody(JsonElement root)
         var values = new List<T>(texts.Count);
         foreach (var text in texts)
         {
-            if (TryParseEnum<T>(text, out var value))
+            if (EnumNames.TryParse<T>(text, out var value))
                 values.Add(value);
             else
-                Fail(name, $"'{text}' is not one of {EnumNames<T>()}");
+                Fail(name, $"'{text}' is not one of {EnumNames.List<T>()}");
         }
         return values;
     }
-
-    private static bool TryParseEnum<T>(string text, out T value) where T : struct, System.Enum =>
-        System.Enum.TryParse(text, ignoreCase: true, out value) && System.Enum.IsDefined(value) && !char.IsAsciiDigit(text[0]);
-
-    private static string EnumNames<T>() where T : struct, System.Enum =>
-        string.Join(", ", System.Enum.GetNames<T>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
 
     private bool TryGet(string name, out JsonElement value)
     {

@@ -20,6 +20,24 @@ public static class ModelsApi
         return functions;
     }
 
+    /// <summary>A timer function that trains a new version of <paramref name="kind"/>; an occurrence that finds training running is skipped.</summary>
+    public static FunctionCatalog AddTrainingTimer(this FunctionCatalog functions, string name, string schedule, string kind)
+    {
+        functions.AddTimer(name, schedule, async (_, context) =>
+        {
+            try
+            {
+                var report = await context.Services.GetRequiredService<ModelRegistry>().TrainAsync(kind, context.CancellationToken);
+                context.Logger.LogInformation("Model {Kind} {Version}: {Decision}", kind, report.Version, report.Decision);
+            }
+            catch (TrainingInProgressException e)
+            {
+                context.Logger.LogWarning("{Message} This occurrence is skipped.", e.Message);
+            }
+        });
+        return functions;
+    }
+
     public static async Task<Ok<IReadOnlyList<ModelKindStatus>>> ListModels(ModelRegistry registry, CancellationToken cancellationToken) =>
         TypedResults.Ok(await registry.ListAsync(cancellationToken));
 

@@ -1,3 +1,6 @@
+using Commerce.Analytics.Features;
+using Commerce.Analytics.History;
+using Commerce.Analytics.Lake;
 using Commerce.Functions.Models;
 using Commerce.Hosting;
 using Commerce.Hosting.Settings;
@@ -13,7 +16,7 @@ public static class RecommendationsSetup
     public const string TrainFunction = "TrainRecommendations";
 
     /// <summary>
-    /// The model registry, the recommendations model kind (trained from the order store's history), the live
+    /// The model registry, the recommendations model kind (trained from the lake's history), the live
     /// model every instance serves from, the HTTP functions, the training timer and the offline commands.
     /// </summary>
     public static FunctionAppBuilder AddRecommendations(this FunctionAppBuilder app)
@@ -38,10 +41,12 @@ public static class RecommendationsSetup
         services.AddSingleton(new RecommenderOptions());
         services.AddSingleton<RecommendationRules>();
         services.AddSingleton(provider => new OrderStorePurchases(provider.GetRequiredService<OrderRepository>()));
-        // The lake's history loader replaces this registration once it exists; serving keeps reading recent orders from the order store.
+        // Campaign audiences and churn scoring need orders still under way too, so they read the order store, as serving does
+        // for the buyer's latest orders; the model learns from the lake.
         services.AddSingleton<IPurchaseHistorySource>(provider => provider.GetRequiredService<OrderStorePurchases>());
         services.AddSingleton<IRecentPurchases>(provider => provider.GetRequiredService<OrderStorePurchases>());
-        services.AddSingleton<IModelKind, RecommendationModelKind>();
+        services.AddSingleton<IModelKind>(provider => ActivatorUtilities.CreateInstance<RecommendationModelKind>(provider,
+            (IPurchaseHistorySource)new LakePurchases(provider.GetRequiredService<Lake>(), provider.GetRequiredService<FeatureSettings>().Currency)));
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton(provider => new LiveModel<RecommendationModel>(
             provider.GetRequiredService<ModelRegistry>(), RecommendationModelKind.Name, RecommendationModelKind.Load, settings.RefreshInterval,
@@ -52,18 +57,7 @@ public static class RecommendationsSetup
         app.Functions
             .MapRecommendationsApi()
             .MapModelsApi()
-            .AddTimer(TrainFunction, settings.TrainingSchedule, async (_, context) =>
-            {
-                try
-                {
-                    var report = await context.Services.GetRequiredService<ModelRegistry>().TrainAsync(RecommendationModelKind.Name, context.CancellationToken);
-                    context.Logger.LogInformation("Recommendations model {Version}: {Decision}", report.Version, report.Decision);
-                }
-                catch (TrainingInProgressException e)
-                {
-                    context.Logger.LogWarning("{Message} This occurrence is skipped.", e.Message);
-                }
-            });
+            .AddTrainingTimer(TrainFunction, settings.TrainingSchedule, RecommendationModelKind.Name);
         app.AddCommand("recommend-eval", RecommendCommands.EvaluateAsync);
         app.AddCommand("recommend", RecommendCommands.RecommendAsync);
         return app;

@@ -1,15 +1,18 @@
 using Commerce.Durable;
 using Commerce.Orders.Orders;
 using Commerce.Orders.Risk;
+using Commerce.Retention.Notifications;
 
 namespace Commerce.Orchestrations.OrderLifecycle.Activities;
 
 /// <summary>Adds steps to the order's timeline (and moves its status); a step already recorded is left alone.</summary>
-public sealed class RecordOrderStep(OrderRepository orders, TimeProvider time) : TaskActivity<OrderSteps, bool>
+public sealed class RecordOrderStep(OrderRepository orders, NotificationOutbox notifications, TimeProvider time) : TaskActivity<OrderSteps, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, OrderSteps record)
     {
-        await orders.UpdateAsync(record.OrderId, order => OrderSteps.Apply(order, record.Steps, time.GetUtcNow()), context.CancellationToken);
+        var order = await orders.UpdateAsync(record.OrderId, order => OrderSteps.Apply(order, record.Steps, time.GetUtcNow()), context.CancellationToken);
+        if (record.Steps.Any(s => s.Status is not null) && OrderStatusMessages.For(order) is { } message)
+            await notifications.SendAsync(message, context.CancellationToken);
         return true;
     }
 }

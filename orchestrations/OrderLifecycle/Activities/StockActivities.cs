@@ -4,6 +4,7 @@ using Commerce.Catalog.Pricing;
 using Commerce.Durable;
 using Commerce.Events.Outbox;
 using Commerce.Orders.Orders;
+using Commerce.Retention.Notifications;
 using Commerce.Payments.Channels;
 
 namespace Commerce.Orchestrations.OrderLifecycle.Activities;
@@ -51,15 +52,17 @@ public sealed class ReserveStock(InventoryService inventory, OrderRepository ord
 /// before the payment came through is taken again if the units are there; if not, the answer is false and the
 /// order's timeline says which SKU ran out.
 /// </summary>
-public sealed class CommitStock(InventoryService inventory, OrderRepository orders, TimeProvider time) : TaskActivity<string, bool>
+public sealed class CommitStock(InventoryService inventory, OrderRepository orders, NotificationOutbox notifications, TimeProvider time) : TaskActivity<string, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, string orderId)
     {
         var result = await inventory.CommitAsync(orderId, context.CancellationToken);
-        await orders.UpdateAsync(orderId, o => result.Committed
+        var order = await orders.UpdateAsync(orderId, o => result.Committed
             ? o.WithStep("paid", time.GetUtcNow(), OrderStatus.Paid)
             : o.WithStep("stock-lost", time.GetUtcNow(), detail: $"the stock reservation lapsed before the payment came through, and {result.ShortSku} has run out since"),
             context.CancellationToken);
+        if (result.Committed && OrderStatusMessages.For(order) is { } message)
+            await notifications.SendAsync(message, context.CancellationToken);
         return result.Committed;
     }
 }

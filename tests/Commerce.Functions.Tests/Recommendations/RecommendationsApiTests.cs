@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Commerce.Analytics.Lake;
 using Commerce.Catalog.Categories;
 using Commerce.Catalog.Inventory;
 using Commerce.Catalog.Products;
@@ -69,6 +70,8 @@ public sealed class RecommendationShop : IAsyncLifetime
         for (var day = 205; day >= 25; day -= 20)
             await PlaceAsync(orders, Wholesaler, [Staple, "g0-i0"], Now.AddDays(-day), $"h-w-{day}");
 
+        // Training reads the lake: move the orders there now rather than wait for the compaction timer.
+        await App.Services.GetRequiredService<LakeCompactor>().DrainAsync();
         var response = await Admin.PostAsync("/api/models/recommendations/train", null);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Training = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
@@ -91,6 +94,7 @@ public sealed class RecommendationShop : IAsyncLifetime
             Total = 5 * skus.Count,
             PaymentMethod = "pm_card_visa",
             PlacedAt = at,
+            CompletedAt = status == OrderStatus.Completed ? at.AddHours(1) : null,
         });
 
     public static async Task<JsonObject> GetAsync(HttpClient client, string url)

@@ -60,9 +60,26 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         new("POST /api/orders/{id}/shipment-events",            s => Json("POST", $"/api/orders/{s.OrderOfA}/shipment-events", """{"type":"Lost"}"""), 401, 403, 403, 400),
         // The signature is the credential; a token is not.
         new("POST /api/payments/webhooks/{channel}",            s => Json("POST", $"/api/payments/webhooks/{Channel}", "{}"),         401, 401, 401, 401),
+        // An empty file imports nothing.
+        new("POST /api/analytics/history",                      s => Csv("/api/analytics/history", ""),                               401, 403, 403, 200),
+        new("GET /api/customers/me/notifications",              s => Get("/api/customers/me/notifications"),                          401, 200, 200, 200),
+        // A reads the confirmation of A's order; nobody else has a message with that id.
+        new("POST /api/customers/me/notifications/{id}/read",   s => Send("POST", $"/api/customers/me/notifications/{s.NotificationOfA}/read"), 401, 200, 404, 404),
+        new("GET /api/customers/me/notification-preferences",   s => Get("/api/customers/me/notification-preferences"),               401, 200, 200, 200),
+        new("PUT /api/customers/me/notification-preferences",   s => Json("PUT", "/api/customers/me/notification-preferences", """{"optedOut":["fax"]}"""), 401, 400, 400, 400),
+        new("GET /api/retention/rules",                         s => Get("/api/retention/rules"),                                     401, 403, 403, 200),
+        new("PUT /api/retention/rules",                         s => Json("PUT", "/api/retention/rules", "{}"),                       401, 403, 403, 400),
+        new("GET /api/retention/rules/versions/{version}",      s => Get("/api/retention/rules/versions/999"),                        401, 403, 403, 404),
+        new("GET /api/retention/tasks",                         s => Get("/api/retention/tasks"),                                     401, 403, 403, 200),
+        new("POST /api/retention/tasks/{id}/{decision}",        s => Send("POST", "/api/retention/tasks/unknown/approve"),            401, 403, 403, 404),
+        new("POST /api/retention/campaigns",                    s => Json("POST", "/api/retention/campaigns", "{}", (IdempotencyExtensions.KeyHeader, "matrix")), 401, 403, 403, 400),
+        // Nothing is scored in the security shop (no churn model was trained).
+        new("GET /api/retention/risk",                          s => Get("/api/retention/risk"),                                      401, 403, 403, 404),
+        new("GET /api/retention/risk/{customerId}",             s => Get($"/api/retention/risk/{CustomerA}"),                         401, 403, 403, 404),
+        new("GET /api/retention/campaigns",                     s => Get("/api/retention/campaigns"),                                 401, 403, 403, 200),
+        new("GET /api/retention/campaigns/{id}",                s => Get("/api/retention/campaigns/unknown"),                         401, 403, 403, 404),
         // Anonymous devices send events too; an empty batch is a 400 for everyone.
         new("POST /api/events",                                 s => Json("POST", "/api/events", """{"events":[]}"""),                400, 400, 400, 400),
-        new("POST /api/analytics/history",                      s => Csv("/api/analytics/history", ""),                               401, 403, 403, 200),
         new("GET /api/analytics/segments",                      s => Get("/api/analytics/segments?from=2026-01-02&to=2026-01-01"),    401, 403, 403, 400),
         new("GET /api/customers/me/insights",                   s => Get("/api/customers/me/insights"),                               401, 404, 404, 404),
         new("GET /api/customers/{id}/insights",                 s => Get($"/api/customers/{CustomerA}/insights"),                     401, 403, 403, 404),

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -5,6 +6,7 @@ using Commerce.Catalog.Customers;
 using Commerce.Catalog.Pricing;
 using Commerce.Functions.Tests.Checkout;
 using Commerce.Hosting.Auth;
+using Commerce.Retention.Notifications;
 using Commerce.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -33,6 +35,9 @@ public sealed class SecurityShop : IAsyncLifetime
 
     /// <summary>A real order of customer A, finished (Completed).</summary>
     public string OrderOfA { get; private set; } = "";
+
+    /// <summary>The in-app message that confirmed A's order.</summary>
+    public string NotificationOfA { get; private set; } = "";
 
     public HttpClient Anonymous { get; private set; } = null!;
     public HttpClient A { get; private set; } = null!;
@@ -67,6 +72,12 @@ public sealed class SecurityShop : IAsyncLifetime
         var placed = Ensure(await Shop.CheckoutAsync(A, new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = Sku, quantity = 2 } } }));
         OrderOfA = (string)(await placed.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
         await Shop.WaitForStatusAsync(A, OrderOfA, "Completed");
+        NotificationOfA = NotificationStore.IdOf($"order:{OrderOfA}:paid");
+        for (var wait = Stopwatch.StartNew(); !(await A.GetStringAsync("/api/customers/me/notifications")).Contains(NotificationOfA, StringComparison.Ordinal); await Task.Delay(50))
+        {
+            if (wait.Elapsed > TimeSpan.FromSeconds(30))
+                throw new InvalidOperationException("Setting up the shop: the order confirmation never reached A's inbox");
+        }
     }
 
     private static HttpResponseMessage Ensure(HttpResponseMessage response) =>

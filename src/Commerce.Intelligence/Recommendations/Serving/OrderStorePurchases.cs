@@ -4,12 +4,6 @@ using Commerce.Orders.Orders;
 
 namespace Commerce.Intelligence.Recommendations.Serving;
 
-/// <summary>The purchase history that training learns from, as of a moment.</summary>
-public interface IPurchaseHistorySource
-{
-    Task<PurchaseHistory> LoadAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
-}
-
 /// <summary>One buyer's purchases since a moment, straight from where orders are made, so serving sees an order the moment it exists.</summary>
 public interface IRecentPurchases
 {
@@ -18,7 +12,8 @@ public interface IRecentPurchases
 
 /// <summary>
 /// Purchases read from the order store: every order that was not cancelled counts, from the moment it is
-/// placed (a cancelled or declined order stops counting the moment its status says so). An order's lines never
+/// placed (a cancelled or declined order stops counting the moment its status says so); for training, its
+/// returns count too, from the moment they came back. An order's lines never
 /// change once placed, so they are kept in memory by order id and only the buyer's order index is read per call.
 /// </summary>
 public sealed class OrderStorePurchases(OrderRepository orders) : IPurchaseHistorySource, IRecentPurchases
@@ -56,7 +51,7 @@ public sealed class OrderStorePurchases(OrderRepository orders) : IPurchaseHisto
             foreach (var summary in page.Orders.Where(o => o.Status != OrderStatus.Cancelled))
             {
                 if (await orders.GetAsync(summary.Id, cancellationToken).ConfigureAwait(false) is { } order)
-                    result.AddRange(Lines(order));
+                    result.AddRange(Lines(order).Concat(Returns(order)));
             }
             token = page.ContinuationToken;
         }
@@ -77,5 +72,17 @@ public sealed class OrderStorePurchases(OrderRepository orders) : IPurchaseHisto
     }
 
     private static IEnumerable<Purchase> Lines(Order order) =>
-        order.Lines.Select(l => new Purchase(order.CustomerId, order.Id, l.Sku, l.Quantity, l.UnitPrice, order.PlacedAt.UtcDateTime, order.ShippingAddress?.Country ?? ""));
+        order.Lines.Select(l => new Purchase(order.CustomerId, order.Id, l.Sku, l.Quantity, l.UnitPrice, order.PlacedAt.UtcDateTime, order.ShippingAddress?.Country ?? "")
+        {
+            Name = l.Name,
+            Discounted = l.Discounted,
+        });
+
+    /// <summary>What came back, when it came back, as negative quantities (the customer features net them off).</summary>
+    private static IEnumerable<Purchase> Returns(Order order) =>
+        order.Returns.Select(r => new Purchase(order.CustomerId, r.ReturnId, r.Sku, -r.Quantity, r.UnitPrice, r.At.UtcDateTime, order.ShippingAddress?.Country ?? "")
+        {
+            Name = r.Name,
+            ReturnOf = order.Id,
+        });
 }

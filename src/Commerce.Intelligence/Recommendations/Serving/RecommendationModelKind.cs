@@ -1,3 +1,4 @@
+using Commerce.Analytics.History;
 using Commerce.Catalog.Products;
 using Commerce.Intelligence.Models;
 
