@@ -18,8 +18,6 @@ public sealed class AzureCheckoutTests(AzuriteFixture azurite, CosmosDbServerFix
             ["CosmosDb"] = cosmos.ConnectionString + "DisableServerCertificateValidation=true;",
             ["Storage:CosmosDatabase"] = $"shop{Guid.NewGuid():N}"[..20],
             // No Service Bus emulator runs here: the relay is configured as deployed but not run (it is tested on queues).
-            ["ServiceBus:fullyQualifiedNamespace"] = "sb-commerce-test.servicebus.windows.net",
-            ["ServiceBus:clientId"] = "00000000-0000-0000-0000-0000000000aa",
             ["IntegrationEvents:RelaySchedule"] = "0 0 0 1 1 *",
         });
         await shop.AddProductAsync("AZ-1", 4m, 10);

@@ -94,7 +94,7 @@ public sealed class RelayCrashTests(ITestOutputHelper output)
         var queue = await new SqliteQueueStore(queues).GetQueueAsync(IntegrationEventFormat.Destination);
         var received = new List<IntegrationEvent>();
         var expected = recorded.Values.SelectMany(ids => ids).ToHashSet();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (!expected.IsSubsetOf(received.Select(e => e.Id)) && DateTime.UtcNow < deadline)
         {
             var batch = await queue.DequeueAsync(32, TimeSpan.FromHours(1));

@@ -54,8 +54,6 @@ public sealed class StoragePresetTests(AzuriteFixture azurite) : IClassFixture<A
         await using var app = AppProcess.Start(["--urls", $"http://127.0.0.1:{FreePort.Next()}", "--preset", "azure"], new Dictionary<string, string?>
         {
             ["Storage__DataDirectory"] = data.Path,
-            ["ServiceBus__fullyQualifiedNamespace"] = "sb-commerce-test.servicebus.windows.net",
-            ["ServiceBus__clientId"] = "00000000-0000-0000-0000-0000000000aa",
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["CosmosDb"] = $"AccountEndpoint=https://127.0.0.1:{closed}/;AccountKey={CosmosDbServerFixture.AccountKey};",
             ["COSMOS_DISABLE_IMDS_ACCESS"] = "true",
@@ -75,8 +73,6 @@ public sealed class StoragePresetTests(AzuriteFixture azurite) : IClassFixture<A
         await using var app = AppProcess.Start(["--urls", $"http://127.0.0.1:{FreePort.Next()}", "--preset", "azure"], new Dictionary<string, string?>
         {
             ["Storage__DataDirectory"] = data.Path,
-            ["ServiceBus__fullyQualifiedNamespace"] = "sb-commerce-test.servicebus.windows.net",
-            ["ServiceBus__clientId"] = "00000000-0000-0000-0000-0000000000aa",
             ["AzureWebJobsStorage"] = "this is not a connection string",
             ["CosmosDb"] = "AccountEndpoint=https://127.0.0.1:1/;AccountKey=" + CosmosDbServerFixture.AccountKey + ";",
         });
