@@ -11,6 +11,7 @@ using Commerce.Functions.Notifications;
 using Commerce.Functions.Orchestrations;
 using Commerce.Functions.Retention;
 using Commerce.Functions.Recommendations;
+using Commerce.Functions.Webhooks;
 using Commerce.Hosting;
 using Commerce.Hosting.Auth;
 
@@ -31,6 +32,7 @@ public static class CommerceApp
         app.AddDurableTask(tasks => tasks.AddOrderLifecycle().AddRetentionCampaigns());
         app.AddCatalog();
         app.AddEvents();
+        app.AddWebhooks();
         app.AddOrders();
         app.AddAnalytics();
         app.AddChurn();

@@ -44,7 +44,8 @@ public static class EventsApi
         {
             read = EventBatchReader.Read(buffer.AsSpan(0, length), signedIn ? user.SubjectId() : null);
         }
-        catch (JsonException e)
+        // The reader throws InvalidOperationException for an escaped lone surrogate (\ud800), which is not text either.
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"is not valid JSON: {e.Message}"] });
         }

@@ -44,6 +44,7 @@ var containers = [
   'price-lists'
   'products'
   'promotions'
+  'relay-state'
   'reservation-expiry'
   'reservations'
   'retention-campaign-members'
@@ -51,6 +52,8 @@ var containers = [
   'retention-rules'
   'retention-tasks'
   'sandbox-payments'
+  'webhook-deliveries'
+  'webhook-subscriptions'
 ]
 
 var builtInDataContributor = '00000000-0000-0000-0000-000000000002'

@@ -45,6 +45,8 @@ public sealed class AppProcess : IAsyncDisposable
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Storage__", StringComparison.Ordinal) || k.StartsWith("Auth__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(name);
         start.Environment["Auth__SigningKey"] = FunctionAppHarness.TestSigningKey;
+        start.Environment["ServiceBus__fullyQualifiedNamespace"] = FunctionAppHarness.TestServiceBusNamespace;
+        start.Environment["ServiceBus__clientId"] = FunctionAppHarness.TestServiceBusClientId;
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
             start.Environment[name] = value;
         return new AppProcess(Process.Start(start)!);

@@ -20,6 +20,8 @@ public sealed class FunctionAppHarness : IAsyncDisposable
 
     /// <summary>The key test apps sign and check tokens with; not a secret of any deployment.</summary>
     public const string TestSigningKey = "dGVzdC1zaWduaW5nLWtleS1vZi0yNTYtYml0cy0hIS0tLQ==";
+    public const string TestServiceBusNamespace = "sb-commerce-test.servicebus.windows.net";
+    public const string TestServiceBusClientId = "00000000-0000-0000-0000-0000000000aa";
 
     public FunctionApp App { get; }
     public IServiceProvider Services => App.Services;
@@ -47,6 +49,9 @@ public sealed class FunctionAppHarness : IAsyncDisposable
             $"--Storage:DataDirectory={data}",
             "--LocalSettingsPath=" + Path.Combine(data, "local.settings.json"),
             $"--Auth:SigningKey={TestSigningKey}",
+            // What a deployment sets for integration events; only the azure preset reads them, and no test sends to Service Bus.
+            $"--ServiceBus:fullyQualifiedNamespace={TestServiceBusNamespace}",
+            $"--ServiceBus:clientId={TestServiceBusClientId}",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             args.Add($"--{key}={value}");

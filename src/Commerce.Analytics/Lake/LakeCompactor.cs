@@ -47,8 +47,8 @@ public sealed class LakeCompactor(
     {
         var state = await documents.GetContainerAsync(StateContainer, cancellationToken).ConfigureAwait(false);
         // The lease belongs to this run, not to this instance: the timer and an import's drain share the compactor.
-        var holder = Guid.NewGuid().ToString("N");
-        if (!await TakeLeaseAsync(state, holder, cancellationToken).ConfigureAwait(false))
+        var lease = new DocumentLease(state, "compactor", "lease", options.LeaseDuration, time);
+        if (!await lease.TakeAsync(cancellationToken).ConfigureAwait(false))
             return CompactionReport.Nothing(busy: true);
         var started = time.GetTimestamp();
         var total = CompactionReport.Nothing(busy: false);
@@ -69,13 +69,13 @@ public sealed class LakeCompactor(
                         total.Written.OrderLines + round.Written.OrderLines, 0),
                     CustomersWithNewOrders = [.. total.CustomersWithNewOrders.Union(round.CustomersWithNewOrders, StringComparer.Ordinal)],
                 };
-                if (time.GetElapsedTime(started) > budget || !await TakeLeaseAsync(state, holder, cancellationToken).ConfigureAwait(false))
+                if (time.GetElapsedTime(started) > budget || !await lease.TakeAsync(cancellationToken).ConfigureAwait(false))
                     break;
             }
         }
         finally
         {
-            await ReleaseLeaseAsync(state, holder).ConfigureAwait(false);
+            await lease.ReleaseAsync().ConfigureAwait(false);
         }
         if (total.Rounds > 0)
             logger.LogInformation("Compacted {Batches} batches ({ClientEvents} behaviour events) and {SystemEvents} system events into the lake: {Events} events, {Orders} orders, {Lines} order lines new",
@@ -137,23 +137,4 @@ public sealed class LakeCompactor(
             : [];
         return new CompactionReport(false, 1, batches.Count, clientEvents.Count, systemEvents.Count, written, customers);
     }
-
-    private async Task<bool> TakeLeaseAsync(IDocumentContainer state, string holder, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var lease = await state.ChangeAsync<CompactionLease>("compactor", "lease", current =>
-            current is null || current.Holder == holder || current.ExpiresAt <= now
-                ? new CompactionLease(holder, now + options.LeaseDuration)
-                : current, cancellationToken).ConfigureAwait(false);
-        return lease?.Holder == holder;
-    }
-
-    private async Task ReleaseLeaseAsync(IDocumentContainer state, string holder)
-    {
-        var now = time.GetUtcNow();
-        await state.ChangeAsync<CompactionLease>("compactor", "lease", current =>
-            current?.Holder == holder ? current with { ExpiresAt = now } : current, CancellationToken.None).ConfigureAwait(false);
-    }
-
-    private sealed record CompactionLease(string Holder, DateTimeOffset ExpiresAt);
 }

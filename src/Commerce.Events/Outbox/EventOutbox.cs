@@ -10,7 +10,7 @@ public sealed record PendingSubject(string Subject, string ETag);
 /// System events, kept durably as a stream per subject (a partition each, one document per record, the
 /// sequence number as its id: two writers can never take the same number, and a retry that finds its
 /// record already there adds nothing). After each recording every consumer's pending list gets the
-/// subject, so consumers (the lake; later the relay) need no cross-partition query: they read the
+/// subject, so consumers (the lake, the relay) need no cross-partition query: they read the
 /// subjects pending for them, read those streams, and acknowledge. An acknowledgement only clears the
 /// subject if nothing was recorded for it in between (ETag), so nothing recorded is ever skipped.
 /// </summary>
@@ -113,6 +113,12 @@ public sealed class OutboxConsumers(params string[] names)
 {
     /// <summary>Compaction into the lake.</summary>
     public const string Lake = "lake";
+
+    /// <summary>Integration events to downstream systems (Service Bus or a storage queue).</summary>
+    public const string Relay = "relay";
+
+    /// <summary>Deliveries to partners' webhook subscriptions.</summary>
+    public const string Webhooks = "webhooks";
 
     public IReadOnlyList<string> Names { get; } = names;
 

@@ -20,6 +20,9 @@ public sealed record RequiredSetting(string Name, string Purpose, params string[
 /// </summary>
 public static class RequiredSettings
 {
+    /// <summary>The Service Bus namespace integration events go to, as an identity-based connection.</summary>
+    public const string ServiceBusConnectionSetting = "ServiceBus";
+
     public static IReadOnlyList<RequiredSetting> Azure { get; } =
     [
         new($"{StorageSetup.StorageConnectionSetting}:accountName", "the storage account for blobs, queues and the Functions host",
@@ -28,6 +31,8 @@ public static class RequiredSettings
             StorageSetup.CosmosConnectionSetting),
         new(AuthSettings.SigningKeySetting, "the key that signs and checks bearer tokens",
             AuthSettings.AuthoritySetting),
+        new($"{ServiceBusConnectionSetting}:fullyQualifiedNamespace", "the Service Bus namespace whose commerce-events topic integration events are published to"),
+        new($"{ServiceBusConnectionSetting}:clientId", "the managed identity that publishes integration events"),
     ];
 
     public static IReadOnlyList<RequiredSetting> For(StoragePreset preset) => preset == StoragePreset.Azure ? Azure : [];

@@ -109,6 +109,7 @@ public sealed class EventsApiTests : IAsyncLifetime
         var empty = await PostAsync(_app.Client, new { deviceId = "d", events = Array.Empty<object>() });
         var tooMany = await PostAsync(_app.Client, new { deviceId = "d", events = Enumerable.Range(0, 501).Select(i => View($"m{i}", now)).ToArray() });
         var notJson = await _app.Client.PostAsync("/api/events", new StringContent("{\"events\": [", Encoding.UTF8, "application/json"));
+        var loneSurrogate = await _app.Client.PostAsync("/api/events", new StringContent("{\"\\ud800\":\"x\"}", Encoding.UTF8, "application/json"));
         using var stale = new HttpClient { BaseAddress = _app.BaseAddress };
         stale.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "not-a-token");
         var badToken = await PostAsync(stale, new { deviceId = "d", events = new[] { View("t1", now) } });
@@ -118,8 +119,9 @@ public sealed class EventsApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, loneSurrogate.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, badToken.StatusCode);
-        Assert.All(new[] { anonymous, empty, tooMany, notJson, badToken }, r => Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType));
+        Assert.All(new[] { anonymous, empty, tooMany, notJson, loneSurrogate, badToken }, r => Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType));
         Assert.Empty(await LakeAsync("SELECT event_id FROM events"));
     }
 

@@ -98,6 +98,12 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         // A customer asks only for their own assignment: the token names them.
         new("GET /api/experiments/{id}/assignment",             s => Get("/api/experiments/no-such-experiment/assignment"),           401, 404, 404, 404),
         new("GET /api/experiments/{id}/results",                s => Get("/api/experiments/no-such-experiment/results"),              401, 403, 403, 404),
+        new("POST /api/webhook-subscriptions",                  s => Json("POST", "/api/webhook-subscriptions", "{}"),                401, 403, 403, 400),
+        new("GET /api/webhook-subscriptions",                   s => Get("/api/webhook-subscriptions"),                               401, 403, 403, 200),
+        new("GET /api/webhook-subscriptions/{id}",              s => Get("/api/webhook-subscriptions/wh-none"),                       401, 403, 403, 404),
+        new("DELETE /api/webhook-subscriptions/{id}",           s => Send("DELETE", "/api/webhook-subscriptions/wh-none"),            401, 403, 403, 404),
+        new("GET /api/webhook-subscriptions/{id}/deliveries",   s => Get("/api/webhook-subscriptions/wh-none/deliveries"),            401, 403, 403, 404),
+        new("POST /api/webhook-subscriptions/{id}/deliveries/{deliveryId}/redeliver", s => Send("POST", "/api/webhook-subscriptions/wh-none/deliveries/d-none/redeliver"), 401, 403, 403, 404),
         new("GET /api/health",                                  s => Get("/api/health"),                                              200, 200, 200, 200),
         new("GET /api/orchestrations",                          s => Get("/api/orchestrations"),                                      401, 403, 403, 200),
         new("GET /api/orchestrations/{id}",                     s => Get($"/api/orchestrations/{s.OrderOfA}"),                        401, 403, 403, 200),

@@ -8,7 +8,7 @@ public sealed class RequiredSettingsTests
 {
     private const string SigningKey = "dGVzdC1zaWduaW5nLWtleS1vZi0yNTYtYml0cy0hIS0tLQ==";
 
-    /// <summary>What a deployment to Azure sets: identity-based connections and a signing key.</summary>
+    /// <summary>What a deployment to Azure sets: identity-based connections (stores, Service Bus) and a signing key.</summary>
     private static Dictionary<string, string> AzureDeployment() => new()
     {
         ["Storage:Preset"] = "azure",
@@ -16,6 +16,8 @@ public sealed class RequiredSettingsTests
         ["AzureWebJobsStorage:credential"] = "managedidentity",
         ["CosmosDb:accountEndpoint"] = "https://cosmos-commerce.documents.azure.com:443/",
         ["Auth:SigningKey"] = SigningKey,
+        ["ServiceBus:fullyQualifiedNamespace"] = "sb-commerce.servicebus.windows.net",
+        ["ServiceBus:clientId"] = "00000000-0000-0000-0000-0000000000aa",
     };
 
     private static FunctionAppBuilder Builder(IReadOnlyDictionary<string, string> settings, string dataDirectory) =>
@@ -25,6 +27,8 @@ public sealed class RequiredSettingsTests
     [InlineData("AzureWebJobsStorage:accountName")]
     [InlineData("CosmosDb:accountEndpoint")]
     [InlineData("Auth:SigningKey")]
+    [InlineData("ServiceBus:fullyQualifiedNamespace")]
+    [InlineData("ServiceBus:clientId")]
     public void On_the_azure_preset_a_missing_required_setting_stops_the_build_naming_it(string missing)
     {
         using var data = new TempDirectory();
