@@ -21,6 +21,13 @@ public abstract class OrderLifecycleScenarioTests
     /// <summary>Starts the engine under test with these orchestrators and activities; disposing the first item stops it.</summary>
     protected abstract Task<(IAsyncDisposable Engine, DurableTaskClient Client)> StartEngineAsync(Action<DurableTaskRegistry> register);
 
+    /// <summary>
+    /// Waits until the orchestration has taken in an event raised to it, where the engine shows its history. Neither
+    /// engine promises that an event raised before an activity ends is applied before that activity's result (they
+    /// travel as separate messages), so a scenario about an event that arrived during a step waits for the arrival.
+    /// </summary>
+    protected virtual Task WaitUntilReceivedAsync(DurableTaskClient client, string instanceId, string eventName) => Task.CompletedTask;
+
     private static readonly LifecycleTimings Fast = new(
         PaymentDeadline: TimeSpan.FromSeconds(1),
         ShipmentDeadline: TimeSpan.FromSeconds(30),
@@ -324,6 +331,7 @@ public abstract class OrderLifecycleScenarioTests
         await client.ScheduleNewOrchestrationInstanceAsync(OrderLifecycleOrchestrator.Name, input, new StartOrchestrationOptions(input.OrderId));
         await WaitForCallAsync(script, Names.AssessRisk);
         await client.RaiseEventAsync(input.OrderId, OrderEvents.CancelRequested, new CancelNotice("c-1", ByShop: false));
+        await WaitUntilReceivedAsync(client, input.OrderId, OrderEvents.CancelRequested);
         script.RiskGate.SetResult();
         var done = await client.WaitForInstanceCompletionAsync(input.OrderId, true);
 
@@ -425,6 +433,18 @@ public abstract class ProjectEngineOrderLifecycleScenarioTests : OrderLifecycleS
         var settings = new Dictionary<string, string>(BackendSettings) { ["Queues:MaxPollingInterval"] = "00:00:00.200" };
         var app = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, settings, configure: b => b.AddDurableTask(register));
         return (app, app.Services.GetRequiredService<DurableTaskClient>());
+    }
+
+    protected override async Task WaitUntilReceivedAsync(DurableTaskClient client, string instanceId, string eventName)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            var history = await client.GetOrchestrationHistoryAsync(instanceId);
+            if (history.OfType<global::DurableTask.Core.History.EventRaisedEvent>().Any(e => e.Name == eventName))
+                return;
+            await Task.Delay(50);
+        }
+        Assert.Fail($"{instanceId} never took in {eventName}.");
     }
 }
 
