@@ -2,6 +2,7 @@ using Commerce.Durable.Hosting;
 using Commerce.Functions.Analytics;
 using Commerce.Functions.Catalog;
 using Commerce.Functions.Checkout;
+using Commerce.Functions.Dashboard;
 using Commerce.Functions.Events;
 using Commerce.Orchestrations.OrderLifecycle;
 using Commerce.Orchestrations.RetentionCampaign;
@@ -39,6 +40,7 @@ public static class CommerceApp
         app.AddRecommendations();
         app.Functions
             .MapHealthApi()
+            .MapDashboardApi()
             .MapOrchestrationsApi(endpoint => endpoint.RequireAdmin());
     }
 }

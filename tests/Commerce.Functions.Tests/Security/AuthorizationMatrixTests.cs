@@ -91,6 +91,8 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         new("GET /api/analytics/cohorts",                       s => Get("/api/analytics/cohorts?by=month"),                          401, 403, 403, 200),
         new("POST /api/analytics/unit-economics",               s => Json("POST", "/api/analytics/unit-economics", """{"grossMargin":2}"""), 401, 403, 403, 400),
         new("PUT /api/analytics/acquisition-spend",             s => Json("PUT", "/api/analytics/acquisition-spend", "{}"),           401, 403, 403, 400),
+        // The page holds no data: it asks the admin APIs with the token it is given.
+        new("GET /api/dashboard/{file}",                        s => Get("/api/dashboard/dashboard.js"),                              200, 200, 200, 200),
         new("GET /api/health",                                  s => Get("/api/health"),                                              200, 200, 200, 200),
         new("GET /api/orchestrations",                          s => Get("/api/orchestrations"),                                      401, 403, 403, 200),
         new("GET /api/orchestrations/{id}",                     s => Get($"/api/orchestrations/{s.OrderOfA}"),                        401, 403, 403, 200),
