@@ -2,6 +2,7 @@ using Commerce.Durable.Hosting;
 using Commerce.Functions.Analytics;
 using Commerce.Functions.Catalog;
 using Commerce.Functions.Checkout;
+using Commerce.Functions.Dashboard;
 using Commerce.Functions.Events;
 using Commerce.Functions.Experiments;
 using Commerce.Orchestrations.OrderLifecycle;
@@ -43,6 +44,7 @@ public static class CommerceApp
         app.AddExperiments();
         app.Functions
             .MapHealthApi()
+            .MapDashboardApi()
             .MapOrchestrationsApi(endpoint => endpoint.RequireAdmin());
     }
 }
