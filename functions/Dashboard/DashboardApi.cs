@@ -23,7 +23,7 @@ public static class DashboardApi
     {
         functions.AddHttp("Dashboard", "dashboard/{file?}", ["GET"], GetFile, configure: e => e
             .WithSummary("The dashboard page (index.html when no file is named) and its script, styles and chart library. It charts the admin analytics APIs with the token it is given."));
-        return functions;
+        return functions.AddShortcut("dashboard", "dashboard");
     }
 
     public static Results<FileContentHttpResult, ProblemHttpResult> GetFile(string? file, HttpResponse response)

@@ -176,6 +176,13 @@ public sealed class FunctionAppBuilder
         // Timer and queue invocations come from the Functions host alone; on their own, these paths do not exist.
         if (customHandlerPort is not null)
             app.MapCustomHandlerEndpoints(Functions);
+        else
+        {
+            foreach (var (path, route) in Functions.Shortcuts)
+                app.MapGet("/" + path, () => TypedResults.Redirect("/api/" + route))
+                    .WithSummary($"Redirects to /api/{route}. Only when the app runs on its own: the Functions host forwards only /api.")
+                    .WithClientRateLimit(["GET"]);
+        }
         return new FunctionApp(app);
     }
 

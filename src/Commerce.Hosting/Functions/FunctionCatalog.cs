@@ -10,12 +10,16 @@ namespace Commerce.Hosting.Functions;
 public sealed partial class FunctionCatalog
 {
     private readonly List<FunctionDefinition> _functions = [];
+    private readonly Dictionary<string, string> _shortcuts = new(StringComparer.OrdinalIgnoreCase);
 
     public IReadOnlyList<FunctionDefinition> All => _functions;
 
     public IEnumerable<HttpFunction> Http() => _functions.OfType<HttpFunction>();
     public IEnumerable<TimerFunction> Timers() => _functions.OfType<TimerFunction>();
     public IEnumerable<QueueFunction> Queues() => _functions.OfType<QueueFunction>();
+
+    /// <summary>Paths outside /api (no leading '/') and the /api route each redirects to; see <see cref="AddShortcut"/>.</summary>
+    public IReadOnlyDictionary<string, string> Shortcuts => _shortcuts;
 
     public FunctionDefinition? Find(string name) => _functions.Find(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
 
@@ -28,6 +32,21 @@ public sealed partial class FunctionCatalog
         if (route.StartsWith('/') || route.StartsWith("api/", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"HTTP function '{name}': the route '{route}' is relative to /api and must not start with '/' or 'api/'.", nameof(route));
         return Add(new HttpFunction(name, route, methods.Select(m => m.ToUpperInvariant()).ToArray(), authLevel, handler) { Configure = configure });
+    }
+
+    /// <summary>
+    /// A short address outside /api that redirects to an HTTP function's route, answered only when the app runs on its
+    /// own: the Functions host forwards nothing outside its route prefix, so under it the function's own address is the one to use.
+    /// </summary>
+    /// <param name="path">the address without its leading '/', outside /api.</param>
+    /// <param name="route">the target, relative to /api like <see cref="AddHttp"/>'s route.</param>
+    public FunctionCatalog AddShortcut(string path, string route)
+    {
+        if (path.Length == 0 || path.StartsWith('/') || path.Equals("api", StringComparison.OrdinalIgnoreCase) || path.StartsWith("api/", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"The shortcut '{path}' must be a path outside /api without its leading '/'.", nameof(path));
+        if (!_shortcuts.TryAdd(path, route))
+            throw new ArgumentException($"The shortcut '{path}' is already registered.", nameof(path));
+        return this;
     }
 
     /// <param name="schedule">a six-field NCRONTAB expression: second minute hour day month day-of-week.</param>

@@ -35,6 +35,16 @@ public sealed partial class DashboardFilesTests(OnlineRetailHistoryFixture histo
         Assert.StartsWith("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_short_address_redirects_to_the_page_under_api()
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = history.App.BaseAddress };
+        using var response = await client.GetAsync("/dashboard");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/api/dashboard", response.Headers.Location?.OriginalString);
+    }
+
     [Theory]
     [InlineData("nothing.js")]
     [InlineData("..%2Fappsettings.json")]

@@ -106,6 +106,8 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         new("POST /api/webhook-subscriptions/{id}/deliveries/{deliveryId}/redeliver", s => Send("POST", "/api/webhook-subscriptions/wh-none/deliveries/d-none/redeliver"), 401, 403, 403, 404),
         // The page holds no data: it asks the admin APIs with the token it is given.
         new("GET /api/dashboard/{file}",                        s => Get("/api/dashboard/dashboard.js"),                              200, 200, 200, 200),
+        // A redirect to /api/dashboard (the clients follow it) for whoever asks, on a standalone instance.
+        new("GET /dashboard",                                   s => Get("/dashboard"),                                               200, 200, 200, 200),
         new("GET /api/health",                                  s => Get("/api/health"),                                              200, 200, 200, 200),
         new("GET /api/orchestrations",                          s => Get("/api/orchestrations"),                                      401, 403, 403, 200),
         new("GET /api/orchestrations/{id}",                     s => Get($"/api/orchestrations/{s.OrderOfA}"),                        401, 403, 403, 200),
