@@ -58,6 +58,10 @@ public static class Measure
     public static void Report(string name, double value) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}={value:0.##}"));
 
+    /// <summary>A small ratio with three significant digits (0.00322, not 0).</summary>
+    public static void ReportRatio(string name, double value) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}={value:G3}"));
+
     /// <summary>Throughput and latency of an HTTP load run, and its failures if any.</summary>
     public static void Report(string name, Http.LoadResult result)
     {
