@@ -89,6 +89,8 @@ public static class DurableBenchmark
             }
             latencies.Sort();
 
+            var peer = await DtfxMemoryPeer.RunAsync(instances, fanOuts);
+
             Console.WriteLine($"# {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; embedded backend (SQLite documents + queues)");
             Measure.Report("baseline_queue_function_messages_per_s", baselinePerSecond);
             Measure.Report("hello_sequence5_orchestrations_per_s", sequencePerSecond);
@@ -97,6 +99,10 @@ public static class DurableBenchmark
             Measure.Report("activities_ratio_to_baseline", activitiesPerSecond / baselinePerSecond);
             Measure.Report("hello_sequence5_p50_ms", latencies[latencies.Count / 2]);
             Measure.Report("hello_sequence5_p95_ms", latencies[(int)(latencies.Count * 0.95)]);
+            Measure.Report("dtfx_memory_hello_sequence5_orchestrations_per_s", peer.SequencePerSecond);
+            Measure.Report("dtfx_memory_fanout_activities_per_s", peer.FanOutActivitiesPerSecond);
+            Measure.Report("hello_sequence5_ratio_to_dtfx_memory", sequencePerSecond / peer.SequencePerSecond);
+            Measure.Report("fanout_ratio_to_dtfx_memory", activitiesPerSecond / peer.FanOutActivitiesPerSecond);
             return 0;
         }
         finally
