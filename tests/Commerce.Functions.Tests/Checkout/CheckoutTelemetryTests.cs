@@ -19,7 +19,7 @@ public sealed class TelemetryCollection
 public sealed class CheckoutTelemetryTests
 {
     [Fact]
-    public async Task A_checkout_is_a_request_span_and_orders_and_payments_are_counted_with_their_channel_outcome_and_reason()
+    public async Task A_checkout_is_a_request_span_its_order_steps_join_its_trace_and_orders_and_payments_are_counted_by_channel_outcome_and_reason()
     {
         var spans = new List<Activity>();
         var metrics = new List<MetricSnapshot>();
@@ -75,6 +75,17 @@ public sealed class CheckoutTelemetryTests
         Assert.Equal(2, checkouts.Count);
         Assert.All(checkouts, s => Assert.Equal(202, s.GetTagItem("http.response.status_code")));
         Assert.All(checkouts, s => Assert.Equal("POST /api/checkout", s.DisplayName));
+
+        // One trace follows each order: its orchestration's activities are children of its checkout request.
+        foreach (var id in new[] { completed, cancelled })
+        {
+            var steps = spans.Where(s => (string?)s.GetTagItem("durable.instance_id") == id).ToList();
+            Assert.NotEmpty(steps);
+            Assert.All(steps, s => Assert.StartsWith("activity ", s.DisplayName));
+            var request = Assert.Single(checkouts, c => c.TraceId == steps[0].TraceId);
+            Assert.All(steps, s => Assert.Equal((request.TraceId, request.SpanId), (s.TraceId, s.ParentSpanId)));
+        }
+        Assert.NotEqual(checkouts[0].TraceId, checkouts[1].TraceId);
 
         long Sum(string name) => Points(name).Sum(p => p.GetSumLong());
         IEnumerable<MetricPoint> Points(string name) => metrics.LastOrDefault(m => m.Name == name)?.MetricPoints ?? [];
