@@ -7,6 +7,7 @@ using Commerce.Hosting.Metadata;
 using Commerce.Hosting.Queues;
 using Commerce.Hosting.Settings;
 using Commerce.Hosting.Storage;
+using Commerce.Hosting.Telemetry;
 using Commerce.Hosting.Timers;
 using Commerce.Storage;
 using Commerce.Storage.Documents;
@@ -91,6 +92,7 @@ public sealed class FunctionAppBuilder
         var shutdownTimeout = configuration.GetTimeSpan("Host:ShutdownTimeout", TimeSpan.FromSeconds(30), TimeSpan.Zero, TimeSpan.FromMinutes(10));
         var cors = CorsSettings.Read(configuration);
         var rateLimits = RateLimitSettings.Read(configuration);
+        var telemetry = TelemetrySettings.Read(configuration);
 
         var customHandlerPort = CustomHandlerPort;
         if (customHandlerPort is { } port)
@@ -120,6 +122,7 @@ public sealed class FunctionAppBuilder
         if (cors.Enabled)
             services.AddCors(o => o.AddDefaultPolicy(cors.Apply));
         services.AddClientRateLimits(rateLimits);
+        services.AddTelemetry(telemetry);
         var environment = Web.Environment;
         services.AddBearerAuthentication(() => AuthSettings.Read(configuration, environment, StorageSetup.DataDirectory(configuration)));
         services.AddOpenApi(OpenApiDocumentName, options => options.AddDocumentTransformer<OpenApiDescription>());

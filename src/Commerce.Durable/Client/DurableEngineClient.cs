@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Commerce.Durable.Engine;
 using Commerce.Durable.Storage;
 using Commerce.Storage.Documents;
@@ -55,6 +56,7 @@ public sealed class DurableEngineClient(DurableStore store, InstanceNotification
                 IndexedStatus = OrchestrationRuntimeStatus.Pending,
                 Input = serialized,
                 CreatedAt = now,
+                TraceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } span ? span.Id : null,
                 LastUpdatedAt = now,
             };
             await store.SaveAsync(started, existing?.ETag, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Commerce.Durable.Storage;
+using Commerce.Telemetry;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,8 +14,6 @@ namespace Commerce.Durable.Engine;
 /// </summary>
 public sealed class ActivityWorker(DurableStore store, DurableTasks tasks, IServiceScopeFactory scopes, TimeProvider time, ILogger<ActivityWorker> logger)
 {
-    public static readonly ActivitySource Activities = new("Commerce.Durable");
-
     public async Task HandleAsync(WorkMessage message, CancellationToken cancellationToken = default)
     {
         if (message.Activity is not { } work)
@@ -22,7 +21,8 @@ public sealed class ActivityWorker(DurableStore store, DurableTasks tasks, IServ
             logger.LogWarning("Ignoring work message {MessageId} without an activity", message.Id);
             return;
         }
-        using var trace = Activities.StartActivity($"activity {work.Name}");
+        using var trace = CommerceTelemetry.Source.StartActivity($"activity {work.Name}", ActivityKind.Internal,
+            ActivityContext.TryParse(work.TraceParent, null, out var parent) ? parent : default);
         trace?.SetTag("durable.instance_id", message.InstanceId);
         CompletionEvent result;
         await using (var scope = scopes.CreateAsyncScope())

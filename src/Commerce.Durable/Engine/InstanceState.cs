@@ -21,6 +21,9 @@ public sealed class InstanceState
     public ParentInstance? Parent { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastUpdatedAt { get; set; }
+
+    /// <summary>The W3C traceparent of the span that started the instance (the checkout request): its activities' spans join that trace.</summary>
+    public string? TraceParent { get; set; }
     public List<HistoryEvent> History { get; set; } = [];
     public List<OutboxMessage> Outbox { get; set; } = [];
 
@@ -51,4 +54,5 @@ public sealed record OutboxMessage(string Queue, WorkMessage Message);
 /// <param name="QueuedAt">when the message became visible on its queue (sent, or due): a step applies its messages in this order.</param>
 public sealed record WorkMessage(string Id, string InstanceId, string? ExecutionId, HistoryEvent? Event = null, ActivityWork? Activity = null, DateTimeOffset? QueuedAt = null);
 
-public sealed record ActivityWork(int TaskId, string Name, string? Input);
+/// <param name="TraceParent">the trace the activity's span belongs to (<see cref="InstanceState.TraceParent"/>).</param>
+public sealed record ActivityWork(int TaskId, string Name, string? Input, string? TraceParent = null);

@@ -371,7 +371,7 @@ public sealed class OrchestrationWorker(
     private static OutboxMessage ToMessage(InstanceState state, ActionEvent action, DateTime now) => action switch
     {
         TaskScheduled task => new OutboxMessage(DurableStore.WorkQueue,
-            new WorkMessage($"{state.ExecutionId}:task:{task.EventId}", state.InstanceId, state.ExecutionId, Activity: new ActivityWork(task.EventId, task.Name, task.Input))),
+            new WorkMessage($"{state.ExecutionId}:task:{task.EventId}", state.InstanceId, state.ExecutionId, Activity: new ActivityWork(task.EventId, task.Name, task.Input, state.TraceParent))),
         TimerCreated timer => new OutboxMessage(DurableStore.ControlQueue,
             new WorkMessage($"{state.ExecutionId}:timer:{timer.EventId}", state.InstanceId, state.ExecutionId, Event: new TimerFired(timer.EventId, timer.FireAt))),
         SubOrchestrationCreated sub => new OutboxMessage(DurableStore.ControlQueue,

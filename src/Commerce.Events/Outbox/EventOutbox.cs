@@ -46,6 +46,7 @@ public sealed class EventOutbox(IDocumentStore documents, OutboxConsumers consum
                     var numbered = fresh with { Subject = subject, Sequence = last + 1 };
                     await container.CreateAsync(StreamPrefix + subject, SequenceId(numbered.Sequence), numbered, cancellationToken).ConfigureAwait(false);
                     last = numbered.Sequence;
+                    SystemEventMetrics.Appended(numbered);
                 }
                 break;
             }

@@ -63,6 +63,7 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 await RecordFailureAsync(kind, now, e, cancellationToken).ConfigureAwait(false);
+                ModelMetrics.Trained(kind, "failed", time.GetElapsedTime(started).TotalSeconds);
                 throw e as ModelTrainingException ?? new ModelTrainingException($"Training {kind} failed: {e.Message}", e);
             }
             var version = $"{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
@@ -109,6 +110,7 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
                 try
                 {
                     await WriteLatestAsync(container, kind, new LatestPointer(version, time.GetUtcNow(), decision), latestETag, cancellationToken).ConfigureAwait(false);
+                    ModelMetrics.Promoted(kind, "training");
                 }
                 catch (BlobPreconditionFailedException)
                 {
@@ -117,6 +119,7 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
                 }
             }
             logger.LogInformation("Trained model {Kind} {Version}: {Decision}", kind, version, decision);
+            ModelMetrics.Trained(kind, promote ? "promoted" : "kept", manifest.TrainingSeconds);
             return new TrainingReport(kind, version, promote, decision, trained.Metrics, liveMetrics);
         }
         finally
@@ -141,6 +144,7 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
             {
                 await WriteLatestAsync(container, kind, new LatestPointer(version, time.GetUtcNow(), reason), etag, cancellationToken).ConfigureAwait(false);
                 logger.LogInformation("Promoted model {Kind} {Version}: {Reason}", kind, version, reason);
+                ModelMetrics.Promoted(kind, "manual");
                 return true;
             }
             catch (BlobPreconditionFailedException) when (attempt < 5)

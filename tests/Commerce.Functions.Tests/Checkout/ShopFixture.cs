@@ -6,6 +6,7 @@ using Commerce.Catalog.Categories;
 using Commerce.Catalog.Customers;
 using Commerce.Catalog.Inventory;
 using Commerce.Catalog.Products;
+using Commerce.Hosting;
 using Commerce.Hosting.Auth;
 using Commerce.Payments.Webhooks;
 using Commerce.Storage.Documents;
@@ -36,12 +37,12 @@ public sealed class Shop : IAsyncDisposable
         ["Queues:MaxPollingInterval"] = "00:00:00.200",
     };
 
-    public static async Task<Shop> OpenAsync(IReadOnlyDictionary<string, string>? overrides = null)
+    public static async Task<Shop> OpenAsync(IReadOnlyDictionary<string, string>? overrides = null, Action<FunctionAppBuilder>? configure = null)
     {
         var settings = new Dictionary<string, string>(FastSettings);
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
             settings[key] = value;
-        var shop = new Shop(await FunctionAppHarness.StartAsync(CommerceApp.CreateBuilder, settings));
+        var shop = new Shop(await FunctionAppHarness.StartAsync(CommerceApp.CreateBuilder, settings, configure: configure));
         var catalog = shop.App.Services.GetRequiredService<ProductCatalog>();
         await catalog.PutCategoryAsync(new Category { Id = "goods", Name = "Goods" });
         return shop;

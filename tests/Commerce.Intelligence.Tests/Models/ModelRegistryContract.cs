@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 using Commerce.Intelligence.Models;
@@ -203,5 +204,48 @@ public abstract class ModelRegistryContract
             Assert.True(DateTime.UtcNow < deadline, "the live model did not change within 30 s");
             await Task.Delay(20);
         }
+    }
+
+    [Fact]
+    public async Task Trainings_are_counted_by_outcome_and_promotions_by_trigger()
+    {
+        var (registry, kind) = NewRegistry();
+        var counted = new List<(string Instrument, string Tags)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == Commerce.Telemetry.CommerceTelemetry.Name && instrument.Name.StartsWith("commerce.models.", StringComparison.Ordinal))
+                    l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var all = tags.ToArray();
+            if (all.Any(t => t.Key == "kind" && (string?)t.Value == kind.Kind))
+                lock (counted)
+                    counted.Add((instrument.Name, string.Join(",", all.Where(t => t.Key != "kind").Select(t => $"{t.Key}={t.Value}"))));
+        });
+        listener.Start();
+
+        kind.NextScore = 0.5;
+        var first = await registry.TrainAsync(kind.Kind);
+        kind.NextScore = 0.4;
+        var worse = await registry.TrainAsync(kind.Kind);
+        kind.FailWith = "no purchases in the window";
+        await Assert.ThrowsAsync<ModelTrainingException>(() => registry.TrainAsync(kind.Kind));
+        Assert.True(await registry.PromoteAsync(kind.Kind, worse.Version, "by hand"));
+
+        Assert.True(first.Promoted);
+        Assert.False(worse.Promoted);
+        Assert.Equal(
+            [
+                ("commerce.models.promotions", "trigger=manual"),
+                ("commerce.models.promotions", "trigger=training"),
+                ("commerce.models.trainings", "outcome=failed"),
+                ("commerce.models.trainings", "outcome=kept"),
+                ("commerce.models.trainings", "outcome=promoted"),
+            ],
+            counted.Order());
     }
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using Commerce.Catalog.Inventory;
 using Commerce.Catalog.Products;
 using Commerce.Intelligence.Models;
+using Commerce.Telemetry;
 
 namespace Commerce.Intelligence.Recommendations.Serving;
 
@@ -62,8 +64,12 @@ public sealed class RecommendationService(
 {
     private readonly record struct Candidate(string Sku, double Score, RecommendationReason Reason);
 
+    private static readonly Histogram<double> ServingTime = CommerceTelemetry.Meter.CreateHistogram<double>("commerce.recommendations.duration", "s",
+        "Time to make a recommendation list, by slot and whether it was personalised.");
+
     public async Task<RecommendationList> RecommendAsync(RecommendationQuery query, CancellationToken cancellationToken = default)
     {
+        var started = time.GetTimestamp();
         var loaded = live.Current;
         var model = loaded?.Model;
         var now = time.GetUtcNow().UtcDateTime;
@@ -85,7 +91,9 @@ public sealed class RecommendationService(
         var chosen = rules.Apply(candidates, c => c.Sku, sku => FindProduct(sku), sku => available.GetValueOrDefault(Skus.Normalize(sku)),
             sku => bought.GetValueOrDefault(sku), excluded, now, query.Limit);
         var items = chosen.Select(c => new RecommendedProduct(c.Product, Math.Round(c.Candidate.Score, 4), [c.Candidate.Reason], Sentence(c.Candidate.Reason))).ToList();
-        return new RecommendationList(query.Slot.ToString().ToLowerInvariant(), loaded?.Version, buyer is not null, items);
+        var list = new RecommendationList(query.Slot.ToString().ToLowerInvariant(), loaded?.Version, buyer is not null, items);
+        ServingTime.Record(time.GetElapsedTime(started).TotalSeconds, new("slot", list.Slot), new("personalised", list.Personalised));
+        return list;
 
         Product? FindProduct(string sku) => products.GetValueOrDefault(Skus.Normalize(sku))?.Product;
         string Sentence(RecommendationReason reason) => Explain(reason, FindProduct);
