@@ -80,13 +80,22 @@ public sealed class TelemetryTests
 
         (await harness.Client.GetAsync("api/health")).EnsureSuccessStatusCode();
         (await harness.Client.GetAsync("api/telemetry-probe")).EnsureSuccessStatusCode();
+        // The server ends a request's span after the client has its response, so the span is exported a moment later.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Exported(spans, "/api/telemetry-probe") && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
         harness.Services.GetRequiredService<TracerProvider>().ForceFlush();
 
         // Request spans come from every app in the process that runs while the provider listens: the route tells this one's.
-        Assert.DoesNotContain(spans, s => (string?)s.GetTagItem("url.path") == "/api/health");
-        var request = Assert.Single(spans, s => (string?)s.GetTagItem("url.path") == "/api/telemetry-probe");
+        Assert.DoesNotContain(Snapshot(spans), s => (string?)s.GetTagItem("url.path") == "/api/health");
+        var request = Assert.Single(Snapshot(spans), s => (string?)s.GetTagItem("url.path") == "/api/telemetry-probe");
         Assert.Equal(ActivityKind.Server, request.Kind);
-                Assert.Equal(200, request.GetTagItem("http.response.status_code"));
+        Assert.Equal(200, request.GetTagItem("http.response.status_code"));
         Assert.Equal(TelemetrySetup.ServiceName, harness.Services.GetRequiredService<TracerProvider>().GetResource().Attributes.Single(a => a.Key == "service.name").Value);
     }
+
+    /// <summary>The exporter appends from the server's threads: a copy of the list is read, never the list while it grows.</summary>
+    private static Activity[] Snapshot(List<Activity> spans) => spans.ToArray();
+
+    private static bool Exported(List<Activity> spans, string path) => Snapshot(spans).Any(s => (string?)s.GetTagItem("url.path") == path);
 }
