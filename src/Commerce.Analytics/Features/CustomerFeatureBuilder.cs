@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Commerce.Analytics.History;
 using Commerce.Catalog.Customers;
 using Commerce.Events.Behaviour;
@@ -33,15 +34,26 @@ public sealed class CustomerFeatureBuilder(FeatureSettings settings)
 
     public FeatureSet Build(PurchaseHistory history, IEnumerable<BehaviourEvent> events, IReadOnlyDictionary<string, CustomerProfile> profiles, DateTime asOf)
     {
-        var lines = history.Lines.Where(p => p.At < asOf).ToList();
-        var byCustomer = lines.GroupBy(p => p.CustomerId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var known = history.Before(asOf).Lines;
+        var byCustomer = new Dictionary<string, List<Purchase>>(StringComparer.Ordinal);
+        foreach (var line in known)
+        {
+            if (!byCustomer.TryGetValue(line.CustomerId, out var own))
+                byCustomer[line.CustomerId] = own = [];
+            own.Add(line);
+        }
         var eventsOf = events.Where(e => e.CustomerId is not null && e.Time.UtcDateTime < asOf).ToLookup(e => e.CustomerId!, StringComparer.Ordinal);
-        var measured = byCustomer.Select(c => Measure(c.Key, c.Value, asOf)).OfType<Measured>().ToList();
+        var measured = new List<Measured>(byCustomer.Count);
+        foreach (var (customerId, lines) in byCustomer)
+        {
+            if (Measure(customerId, lines, asOf) is { } m)
+                measured.Add(m);
+        }
         var context = new PopulationContext(
             asOf,
             RfmScale.Of(measured.Select(m => m.RecencyDays).ToList(), measured.Select(m => m.Orders.Count).ToList(), measured.Select(m => m.Monetary).ToList()),
             MedianGap(measured),
-            MedianPrices(lines));
+            MedianPrices(known));
         var features = measured
             .Select(m => Complete(m, eventsOf[m.CustomerId], profiles.GetValueOrDefault(m.CustomerId), context))
             .OrderBy(f => f.CustomerId, StringComparer.Ordinal)
@@ -59,20 +71,43 @@ public sealed class CustomerFeatureBuilder(FeatureSettings settings)
     /// <summary>The order rhythm and spend of one customer, before anything population-wide is known.</summary>
     private sealed record Measured(string CustomerId, DateTime AsOf, List<Purchase> Sales, List<Purchase> Returns, List<DateTime> Orders, int RecencyDays, decimal Monetary, double? MeanGap, double? LastGap, double? GapBeforeLast);
 
+    // Written as plain loops: this runs for every line of every customer on each nightly run and each scoring.
     private static Measured? Measure(string customerId, List<Purchase> lines, DateTime asOf)
     {
-        var sales = lines.Where(p => !p.IsReturn).ToList();
+        List<Purchase> sales = [], returns = [];
+        var placed = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        decimal salesTotal = 0, returnsTotal = 0;
+        foreach (var line in lines)
+        {
+            if (line.IsReturn)
+            {
+                returns.Add(line);
+                returnsTotal += line.Amount;
+                continue;
+            }
+            sales.Add(line);
+            salesTotal += line.Amount;
+            if (!placed.TryGetValue(line.OrderId, out var first) || line.At < first)
+                placed[line.OrderId] = line.At;
+        }
         if (sales.Count == 0)
             return null;
-        var returns = lines.Where(p => p.IsReturn).ToList();
-        var orders = sales.GroupBy(p => p.OrderId, StringComparer.Ordinal).Select(o => o.Min(p => p.At)).Order().ToList();
-        var gaps = orders.Zip(orders.Skip(1), (a, b) => (b - a).TotalDays).ToList();
+        var orders = placed.Values.ToList();
+        orders.Sort();
+        var gapCount = orders.Count - 1;
+        double gapsTotal = 0, gapsBeforeLast = 0, lastGap = 0;
+        for (var i = 1; i < orders.Count; i++)
+        {
+            lastGap = (orders[i] - orders[i - 1]).TotalDays;
+            gapsBeforeLast = gapsTotal;
+            gapsTotal += lastGap;
+        }
         return new Measured(customerId, asOf, sales, returns, orders,
             RecencyDays: WholeDays(asOf - orders[^1]),
-            Monetary: sales.Sum(p => p.Amount) + returns.Sum(p => p.Amount),
-            MeanGap: gaps.Count > 0 ? gaps.Average() : null,
-            LastGap: gaps.Count > 0 ? gaps[^1] : null,
-            GapBeforeLast: gaps.Count > 1 ? gaps.SkipLast(1).Average() : null);
+            Monetary: salesTotal + returnsTotal,
+            MeanGap: gapCount > 0 ? gapsTotal / gapCount : null,
+            LastGap: gapCount > 0 ? lastGap : null,
+            GapBeforeLast: gapCount > 1 ? gapsBeforeLast / (gapCount - 1) : null);
     }
 
     private CustomerFeatures Complete(Measured m, IEnumerable<BehaviourEvent> events, CustomerProfile? profile, PopulationContext context)
@@ -80,15 +115,30 @@ public sealed class CustomerFeatureBuilder(FeatureSettings settings)
         var asOf = m.AsOf;
         var scale = context.Scale;
         var (recencyScore, frequencyScore) = (scale.RecencyScore(m.RecencyDays), scale.FrequencyScore(m.Orders.Count));
-        var gross = m.Sales.Sum(p => p.Amount);
-        var returned = m.Returns.Sum(p => -p.Amount);
-
         var window = TimeSpan.FromDays(settings.TrendWindowDays);
-        var recent = m.Sales.Where(p => p.At >= asOf - window).Sum(p => p.Amount);
-        var earlier = m.Sales.Where(p => p.At >= asOf - 2 * window && p.At < asOf - window).Sum(p => p.Amount);
-
-        var tierWindow = TimeSpan.FromDays(settings.Tiers.WindowDays);
-        var trailing = m.Sales.Concat(m.Returns).Where(p => p.At >= asOf - tierWindow).Sum(p => p.Amount);
+        var (recentFrom, earlierFrom) = (asOf - window, asOf - 2 * window);
+        var tierFrom = asOf - TimeSpan.FromDays(settings.Tiers.WindowDays);
+        decimal gross = 0, recent = 0, earlier = 0, trailing = 0, discounted = 0, atRelativePrice = 0, returned = 0;
+        foreach (var p in m.Sales)
+        {
+            var amount = p.Amount;
+            gross += amount;
+            if (p.At >= recentFrom)
+                recent += amount;
+            else if (p.At >= earlierFrom)
+                earlier += amount;
+            if (p.At >= tierFrom)
+                trailing += amount;
+            if (p.Discounted)
+                discounted += amount;
+            atRelativePrice += amount * (context.MedianPrices.TryGetValue(p.Sku, out var median) && median > 0 ? p.UnitPrice / median : 1m);
+        }
+        foreach (var p in m.Returns)
+        {
+            returned -= p.Amount;
+            if (p.At >= tierFrom)
+                trailing += p.Amount;
+        }
 
         var activitySince = asOf - TimeSpan.FromDays(settings.ActivityWindowDays);
         var seen = events.ToList();
@@ -116,10 +166,8 @@ public sealed class CustomerFeatureBuilder(FeatureSettings settings)
             PurchaseTrend = recent + earlier > 0 ? (double)((recent - earlier) / (recent + earlier)) : 0,
             AverageOrderValue = gross / m.Orders.Count,
             ReturnsShare = gross > 0 ? (double)(returned / gross) : 0,
-            DiscountShare = gross > 0 ? (double)(m.Sales.Where(p => p.Discounted).Sum(p => p.Amount) / gross) : 0,
-            RelativePrice = gross > 0
-                ? (double)(m.Sales.Sum(p => p.Amount * (context.MedianPrices.TryGetValue(p.Sku, out var median) && median > 0 ? p.UnitPrice / median : 1m)) / gross)
-                : 1,
+            DiscountShare = gross > 0 ? (double)(discounted / gross) : 0,
+            RelativePrice = gross > 0 ? (double)(atRelativePrice / gross) : 1,
             Interests = Interests(m.Sales, seen, asOf),
             Views = active.Count(e => e.Type == BehaviourEventTypes.ProductViewed),
             Searches = active.Count(e => e.Type == BehaviourEventTypes.Search),
@@ -168,19 +216,29 @@ public sealed class CustomerFeatureBuilder(FeatureSettings settings)
     /// </summary>
     private IReadOnlyList<Interest> Interests(List<Purchase> sales, List<BehaviourEvent> events, DateTime asOf)
     {
-        var items = sales.GroupBy(p => p.Sku, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+        var (decayedAt, decay) = (DateTime.MinValue, 0.0);
         void Add(Purchase? item, DateTime at, double signal)
         {
             if (item is null)
                 return;
-            var weight = signal * Math.Pow(0.5, (asOf - at).TotalDays / settings.InterestHalfLifeDays);
+            if (at != decayedAt)
+                (decayedAt, decay) = (at, Math.Pow(0.5, (asOf - at).TotalDays / settings.InterestHalfLifeDays));
+            var weight = signal * decay;
             foreach (var tag in Tags(item))
-                weights[tag] = weights.GetValueOrDefault(tag) + weight;
+                CollectionsMarshal.GetValueRefOrAddDefault(weights, tag, out _) += weight;
         }
         foreach (var sale in sales)
             Add(sale, sale.At, 1);
-        foreach (var e in events.Where(e => e.Sku is not null))
+        var viewed = events.Where(e => e.Sku is not null).ToList();
+        // The last line of each item bought: what a view or a cart add of it is tagged with.
+        var items = new Dictionary<string, Purchase>(viewed.Count == 0 ? 0 : sales.Count, StringComparer.Ordinal);
+        if (viewed.Count > 0)
+        {
+            foreach (var sale in sales)
+                items[sale.Sku] = sale;
+        }
+        foreach (var e in viewed)
         {
             var signal = e.Type switch { BehaviourEventTypes.AddedToCart => 0.5, BehaviourEventTypes.ProductViewed => 0.2, _ => 0 };
             if (signal > 0)
@@ -219,9 +277,25 @@ public sealed class CustomerFeatureBuilder(FeatureSettings settings)
         return gaps.Count == 0 ? FallbackGapDays : Median(gaps);
     }
 
-    private static Dictionary<string, decimal> MedianPrices(List<Purchase> lines) =>
-        lines.Where(p => !p.IsReturn).GroupBy(p => p.Sku, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => Median(g.Select(p => p.UnitPrice).Order().ToList()), StringComparer.Ordinal);
+    private static Dictionary<string, decimal> MedianPrices(IReadOnlyList<Purchase> lines)
+    {
+        var prices = new Dictionary<string, List<decimal>>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            if (line.IsReturn)
+                continue;
+            if (!prices.TryGetValue(line.Sku, out var paid))
+                prices[line.Sku] = paid = [];
+            paid.Add(line.UnitPrice);
+        }
+        var medians = new Dictionary<string, decimal>(prices.Count, StringComparer.Ordinal);
+        foreach (var (sku, paid) in prices)
+        {
+            paid.Sort();
+            medians[sku] = Median(paid);
+        }
+        return medians;
+    }
 
     private static double Median(List<double> sorted) => sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 

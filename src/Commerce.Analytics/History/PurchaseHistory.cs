@@ -32,18 +32,42 @@ public sealed record Purchase(string CustomerId, string OrderId, string Sku, int
 public sealed class PurchaseHistory
 {
     public PurchaseHistory(IEnumerable<Purchase> purchases)
+        : this(new ArraySegment<Purchase>(purchases.OrderBy(p => p.At).ThenBy(p => p.OrderId, StringComparer.Ordinal).ThenBy(p => p.Sku, StringComparer.Ordinal)
+            .ThenBy(p => p.Quantity).ThenBy(p => p.UnitPrice).ToArray()))
     {
-        Lines = purchases.OrderBy(p => p.At).ThenBy(p => p.OrderId, StringComparer.Ordinal).ThenBy(p => p.Sku, StringComparer.Ordinal)
-            .ThenBy(p => p.Quantity).ThenBy(p => p.UnitPrice).ToArray();
     }
 
-    public IReadOnlyList<Purchase> Lines { get; }
+    /// <summary>A slice of lines already in order: a time window of an ordered history is ordered too.</summary>
+    private PurchaseHistory(ArraySegment<Purchase> ordered) => _lines = ordered;
+
+    private readonly ArraySegment<Purchase> _lines;
+
+    public IReadOnlyList<Purchase> Lines => _lines;
 
     /// <summary>The lines placed strictly before <paramref name="cut"/>: what was known at that moment.</summary>
-    public PurchaseHistory Before(DateTime cut) => new(Lines.TakeWhile(p => p.At < cut));
+    public PurchaseHistory Before(DateTime cut) => new(_lines[..FirstAtOrAfter(cut)]);
 
     /// <summary>The lines placed at or after <paramref name="from"/> and before <paramref name="to"/>.</summary>
-    public PurchaseHistory Between(DateTime from, DateTime to) => new(Lines.SkipWhile(p => p.At < from).TakeWhile(p => p.At < to));
+    public PurchaseHistory Between(DateTime from, DateTime to)
+    {
+        var start = FirstAtOrAfter(from);
+        return new(_lines[start..Math.Max(start, FirstAtOrAfter(to))]);
+    }
+
+    /// <summary>The index of the first line placed at or after <paramref name="moment"/> (the count of lines before it).</summary>
+    public int FirstAtOrAfter(DateTime moment)
+    {
+        var (low, high) = (0, _lines.Count);
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (_lines[middle].At < moment)
+                low = middle + 1;
+            else
+                high = middle;
+        }
+        return low;
+    }
 
     public IEnumerable<Purchase> Sales => Lines.Where(p => !p.IsReturn);
 
