@@ -8,16 +8,27 @@ public static class LakeHistory
 {
     /// <summary>
     /// Lines of completed orders in <paramref name="currency"/>: sales, and returns as negative lines under their
-    /// return document (as <see cref="OnlineRetailHistory.Purchases"/> gives them), optionally of some customers only.
+    /// return document (as <see cref="OnlineRetailHistory.Purchases"/> gives them), optionally of some customers only and
+    /// booked in [<paramref name="from"/>, <paramref name="to"/>).
     /// </summary>
-    public static PurchaseHistory LoadPurchases(LakeSession lake, string currency, IReadOnlyCollection<string>? customers = null)
+    public static PurchaseHistory LoadPurchases(LakeSession lake, string currency, IReadOnlyCollection<string>? customers = null, DateTime? from = null, DateTime? to = null)
     {
+        var parameters = new List<object> { currency };
+        string Parameter(object value)
+        {
+            parameters.Add(value);
+            return "$" + parameters.Count;
+        }
+        var where = "currency = $1"
+            + (customers is null ? "" : $" AND list_contains({Parameter(customers.ToArray())}, customer_id)")
+            + (from is { } since ? $" AND booked_at >= {Parameter(since)}" : "")
+            + (to is { } until ? $" AND booked_at < {Parameter(until)}" : "");
         using var command = lake.Command($"""
             SELECT customer_id, CASE WHEN kind = 'return' THEN return_id ELSE order_id END, sku, quantity, unit_price, booked_at,
                    coalesce(country, ''), name, category, coalesce(discounted, false), CASE WHEN kind = 'return' THEN order_id END
             FROM order_lines
-            WHERE currency = $1 {(customers is null ? "" : "AND list_contains($2, customer_id)")}
-            """, customers is null ? [currency] : [currency, customers.ToArray()]);
+            WHERE {where}
+            """, [.. parameters]);
         using var reader = command.ExecuteReader();
         var lines = new List<Purchase>(capacity: 1 << 16);
         while (reader.Read())

@@ -11,6 +11,6 @@ public sealed class LakePurchases(Lake lake, string currency) : IPurchaseHistory
     public async Task<PurchaseHistory> LoadAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         await using var session = await lake.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return LakeHistory.LoadPurchases(session, currency).Between(from.UtcDateTime, to.UtcDateTime);
+        return LakeHistory.LoadPurchases(session, currency, from: from.UtcDateTime, to: to.UtcDateTime);
     }
 }

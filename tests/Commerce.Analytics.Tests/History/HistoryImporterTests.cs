@@ -82,6 +82,12 @@ public sealed class HistoryImporterTests : IDisposable
         var fromFile = new PurchaseHistory((await OnlineRetailHistory.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(Csv)))).Purchases());
         Assert.Equal(fromFile.Lines, fromLake.Lines);
         Assert.Equal("2.5", fromLake.Lines[0].UnitPrice.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // A window is read in the query: from the second order's time (included) to the first return's (excluded).
+        var (from, to) = (new DateTime(2011, 7, 1, 14, 30, 0, DateTimeKind.Utc), new DateTime(2011, 7, 5, 11, 0, 0, DateTimeKind.Utc));
+        var window = Commerce.Analytics.Lake.LakeHistory.LoadPurchases(lake, "GBP", from: from, to: to);
+        Assert.Equal(fromFile.Lines.Where(p => p.At >= from && p.At < to), window.Lines);
+        Assert.Equal(["500002", "500005"], window.Lines.Select(p => p.OrderId).Distinct());
     }
 
     [Fact]
