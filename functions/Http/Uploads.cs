@@ -17,6 +17,8 @@ public static class Uploads
         {
             await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
             await request.Body.CopyToAsync(file, cancellationToken);
+            if (file.Length == 0)
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["csv"] = ["The body is empty: send the CSV file (plain or gzip) as the request body."] });
             file.Position = 0;
             return TypedResults.Ok(await import(file, cancellationToken));
         }

@@ -92,18 +92,22 @@ public sealed class HistoryImportTests(OnlineRetailHistoryFixture history)
     }
 
     [Fact]
-    public async Task Only_admins_import_and_a_file_without_the_columns_is_a_400_that_changes_nothing()
+    public async Task Only_admins_import_and_a_file_without_the_columns_or_an_empty_body_is_a_400_that_changes_nothing()
     {
         var before = await LakeAsync<long>("SELECT count(*) FROM orders");
         using var customer = history.App.ClientFor("12347");
         var forbidden = await customer.PostAsync("/api/analytics/history", new StringContent("InvoiceNo\n1\n", Encoding.UTF8, "text/csv"));
         using var admin = history.Admin();
         var bad = await admin.PostAsync("/api/analytics/history", new StringContent("InvoiceNo,StockCode\n1,A\n", Encoding.UTF8, "text/csv"));
+        var empty = await admin.PostAsync("/api/analytics/history", new StringContent("", Encoding.UTF8, "text/csv"));
 
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("csv", (await bad.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key));
+        foreach (var refused in new[] { bad, empty })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("csv", (await refused.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key));
+        }
         Assert.Equal(before, await LakeAsync<long>("SELECT count(*) FROM orders"));
     }
 }

@@ -61,7 +61,7 @@ public sealed class AuthorizationMatrixTests(SecurityShop shop)
         // The signature is the credential; a token is not.
         new("POST /api/payments/webhooks/{channel}",            s => Json("POST", $"/api/payments/webhooks/{Channel}", "{}"),         401, 401, 401, 401),
         // An empty file imports nothing.
-        new("POST /api/analytics/history",                      s => Csv("/api/analytics/history", ""),                               401, 403, 403, 200),
+        new("POST /api/analytics/history",                      s => Csv("/api/analytics/history", ""),                               401, 403, 403, 400),
         new("GET /api/customers/me/notifications",              s => Get("/api/customers/me/notifications"),                          401, 200, 200, 200),
         // A reads the confirmation of A's order; nobody else has a message with that id.
         new("POST /api/customers/me/notifications/{id}/read",   s => Send("POST", $"/api/customers/me/notifications/{s.NotificationOfA}/read"), 401, 200, 404, 404),
