@@ -19,7 +19,8 @@ public static class ChurnCommands
     /// <summary>
     /// `churn-eval --data online_retail.csv.gz`: fits the logistic-regression reference and the boosted model on the
     /// training cut, then prints both on the evaluation cut, the boosted model's input importance and a few
-    /// customers' reasons; the last four lines are its auc, pr_auc, brier and top_decile_lift.
+    /// customers' reasons; the last four lines are its auc, pr_auc, brier and top_decile_lift. `--training-cut` and
+    /// `--evaluation-cut` (yyyy-MM-dd) move the two cuts, for a validation split from the training cut's past.
     /// </summary>
     public static async Task<int> EvaluateAsync(string[] arguments, IServiceProvider services, TextWriter output)
     {
@@ -29,16 +30,23 @@ public static class ChurnCommands
             await Console.Error.WriteLineAsync("churn-eval needs --data <online_retail.csv[.gz]> (an existing file).");
             return 64;
         }
+        if (!TryCut(options, "training-cut", TrainingCut, out var trainingCut) || !TryCut(options, "evaluation-cut", EvaluationCut, out var evaluationCut) || evaluationCut <= trainingCut)
+        {
+            await Console.Error.WriteLineAsync("churn-eval: --training-cut and --evaluation-cut are dates (yyyy-MM-dd), the training cut the earlier.");
+            return 64;
+        }
         var churn = services.GetRequiredService<ChurnOptions>();
         var builder = services.GetRequiredService<CustomerFeatureBuilder>();
         var clock = Stopwatch.StartNew();
         var history = PurchaseHistory.FromOnlineRetail(await OnlineRetailFile.LoadAsync(path));
         var noProfiles = new Dictionary<string, CustomerProfile>();
-        var training = ChurnExamples.Labelled(builder, history, [], noProfiles, TrainingCut, churn.HorizonDays);
-        var evaluation = ChurnExamples.Labelled(builder, history, [], noProfiles, EvaluationCut, churn.HorizonDays);
-        await output.WriteLineAsync(Invariant($"training cut {TrainingCut:yyyy-MM-dd}: {Describe(training)}; evaluation cut {EvaluationCut:yyyy-MM-dd}: {Describe(evaluation)}; horizon {churn.HorizonDays} days (data read in {clock.Elapsed.TotalSeconds:F1} s)"));
+        var training = ChurnExamples.Labelled(builder, history, [], noProfiles, trainingCut, churn.HorizonDays);
+        var evaluation = ChurnExamples.Labelled(builder, history, [], noProfiles, evaluationCut, churn.HorizonDays);
+        await output.WriteLineAsync(Invariant($"training cut {trainingCut:yyyy-MM-dd}: {Describe(training)}; evaluation cut {evaluationCut:yyyy-MM-dd}: {Describe(evaluation)}; horizon {churn.HorizonDays} days (data read in {clock.Elapsed.TotalSeconds:F1} s)"));
 
         var trainer = new ChurnTrainer(churn);
+        await Print(output, "BG/NBD alone (no training)", ChurnEvaluation.Evaluate(
+            evaluation.Select(e => e.Input.Outlook.ProbabilityNoPurchase).ToList(), evaluation.Select(e => e.Churned).ToList()));
         await Print(output, $"logistic regression ({ChurnColumns.Baseline.Count} inputs)", trainer.TrainBaseline(training).Evaluate(evaluation));
         clock.Restart();
         var model = trainer.TrainBoosted(training);
@@ -58,6 +66,17 @@ public static class ChurnCommands
         await output.WriteLineAsync(Invariant($"brier={quality.Brier:F4}"));
         await output.WriteLineAsync(Invariant($"top_decile_lift={quality.TopDecileLift:F4}"));
         return 0;
+    }
+
+    /// <summary>A cut from `--name yyyy-MM-dd`, or the protocol's when the option is absent.</summary>
+    private static bool TryCut(Dictionary<string, string> options, string name, DateTime protocol, out DateTime cut)
+    {
+        if (options.GetValueOrDefault(name) is not { } text)
+        {
+            cut = protocol;
+            return true;
+        }
+        return DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out cut);
     }
 
     private static string Describe(IReadOnlyList<ChurnExample> examples) =>

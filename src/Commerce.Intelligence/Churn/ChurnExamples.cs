@@ -16,7 +16,8 @@ public static class ChurnExamples
     {
         var features = builder.Build(history, events, profiles, asOf);
         var signals = ChurnSignals.Of(history, asOf, horizonDays);
-        return features.Customers.Select(f => new ChurnInput(f, signals[f.CustomerId], builder.Settings.TrendWindowDays)).ToList();
+        var outlook = CustomerBaseOutlook.Of(signals.ToDictionary(s => s.Key, s => s.Value.Buying, StringComparer.Ordinal), horizonDays);
+        return features.Customers.Select(f => new ChurnInput(f, signals[f.CustomerId], builder.Settings.TrendWindowDays, outlook[f.CustomerId])).ToList();
     }
 
     /// <summary>
