@@ -45,8 +45,7 @@ public static class ChurnCommands
         await output.WriteLineAsync(Invariant($"training cut {trainingCut:yyyy-MM-dd}: {Describe(training)}; evaluation cut {evaluationCut:yyyy-MM-dd}: {Describe(evaluation)}; horizon {churn.HorizonDays} days (data read in {clock.Elapsed.TotalSeconds:F1} s)"));
 
         var trainer = new ChurnTrainer(churn);
-        await Print(output, "BG/NBD alone (no training)", ChurnEvaluation.Evaluate(
-            evaluation.Select(e => e.Input.Outlook.ProbabilityNoPurchase).ToList(), evaluation.Select(e => e.Churned).ToList()));
+        await PrintCustomerBase(output, history, evaluation, evaluationCut, churn.HorizonDays);
         await Print(output, $"logistic regression ({ChurnColumns.Baseline.Count} inputs)", trainer.TrainBaseline(training).Evaluate(evaluation));
         clock.Restart();
         var model = trainer.TrainBoosted(training);
@@ -66,6 +65,28 @@ public static class ChurnCommands
         await output.WriteLineAsync(Invariant($"brier={quality.Brier:F4}"));
         await output.WriteLineAsync(Invariant($"top_decile_lift={quality.TopDecileLift:F4}"));
         return 0;
+    }
+
+    /// <summary>
+    /// The classic answer without any training labels: BG/NBD fitted on the evaluation cut's customers (their history
+    /// before it only), their chance of no purchase over the horizon as the score; then its parameters and the purchase
+    /// days it expects in the horizon against those that happened, which shows how far the horizon departs from the past.
+    /// </summary>
+    private static async Task PrintCustomerBase(TextWriter output, PurchaseHistory history, IReadOnlyList<ChurnExample> evaluation, DateTime cut, int horizonDays)
+    {
+        var customerBase = BgNbd.Fit([.. evaluation.Select(e => e.Input.Signals.Buying)]);
+        await Print(output, "BG/NBD alone (no training)", ChurnEvaluation.Evaluate(
+            [.. evaluation.Select(e => customerBase.ProbabilityNoPurchase(e.Input.Signals.Buying, horizonDays))], [.. evaluation.Select(e => e.Churned)]));
+        var customers = evaluation.Select(e => e.Input.Features.CustomerId).ToHashSet(StringComparer.Ordinal);
+        var happened = history.Between(cut, cut.AddDays(horizonDays)).Sales
+            .Where(p => customers.Contains(p.CustomerId))
+            .Select(p => (p.CustomerId, p.At.Date))
+            .Distinct()
+            .Count();
+        var expected = evaluation.Sum(e => customerBase.ExpectedPurchases(e.Input.Signals.Buying, horizonDays));
+        var (r, alpha, a, b) = customerBase;
+        await output.WriteLineAsync(Invariant(
+            $"  BG/NBD r {r:G3}, alpha {alpha:G3} days, a {a:G3}, b {b:G3} (dropout after a purchase {a / (a + b):P2}); expects {expected:F0} purchase days in the horizon, {happened} happened"));
     }
 
     /// <summary>A cut from `--name yyyy-MM-dd`, or the protocol's when the option is absent.</summary>

@@ -116,25 +116,3 @@ public sealed record BgNbd(double R, double Alpha, double A, double B)
         throw new ArithmeticException(FormattableString.Invariant($"2F1({a}, {b}; {c}; {z}) did not converge."));
     }
 }
-
-/// <summary>What the customer-base model fitted on everyone at a cut says of one customer over the horizon.</summary>
-/// <param name="ProbabilityAlive">the chance they are still a customer at the cut.</param>
-/// <param name="ExpectedPurchases">purchases (days with one) expected in the horizon.</param>
-/// <param name="ProbabilityNoPurchase">the chance they buy nothing in the horizon: the model's own churn probability.</param>
-public sealed record CustomerBaseOutlook(double ProbabilityAlive, double ExpectedPurchases, double ProbabilityNoPurchase)
-{
-    /// <summary>When no customer at the cut has bought twice there is no dropout to learn: the inputs are missing.</summary>
-    public static readonly CustomerBaseOutlook Unknown = new(double.NaN, double.NaN, double.NaN);
-
-    /// <summary>Fits BG/NBD on every customer's repeat buying and gives each their outlook over <paramref name="horizonDays"/>.</summary>
-    public static IReadOnlyDictionary<string, CustomerBaseOutlook> Of(IReadOnlyDictionary<string, RepeatBuying> customers, int horizonDays)
-    {
-        if (!customers.Values.Any(c => c.Repeats > 0))
-            return customers.ToDictionary(c => c.Key, _ => Unknown, StringComparer.Ordinal);
-        var model = BgNbd.Fit([.. customers.Values]);
-        return customers.ToDictionary(
-            c => c.Key,
-            c => new CustomerBaseOutlook(model.ProbabilityAlive(c.Value), model.ExpectedPurchases(c.Value, horizonDays), model.ProbabilityNoPurchase(c.Value, horizonDays)),
-            StringComparer.Ordinal);
-    }
-}

@@ -4,9 +4,9 @@ using Commerce.Catalog.Customers;
 
 namespace Commerce.Intelligence.Churn;
 
-/// <summary>One customer as the churn model sees them at a cut: the customer features, the churn signals and the customer-base model's outlook.</summary>
+/// <summary>One customer as the churn model sees them at a cut: the customer features and the churn signals.</summary>
 /// <param name="TrendWindowDays">the window of the features' recent and earlier spend.</param>
-public sealed record ChurnInput(CustomerFeatures Features, ChurnSignals Signals, int TrendWindowDays, CustomerBaseOutlook Outlook);
+public sealed record ChurnInput(CustomerFeatures Features, ChurnSignals Signals, int TrendWindowDays);
 
 /// <summary>
 /// One input of the churn model: its name, what it measures in plain words, its value for a customer, and the
@@ -125,11 +125,6 @@ public static class ChurnColumns
             c => c.Signals.GapVariation is null ? "too few orders to show a rhythm" : "orders at irregular intervals"),
         new("same_season_last_year", "orders in the coming season a year earlier", c => c.Signals.OrdersSameSeasonLastYear,
             c => c.Signals.OrdersSameSeasonLastYear == 0 ? "did not order in this season last year" : $"{Count(c.Signals.OrdersSameSeasonLastYear, "order")} in this season last year"),
-        // The customer-base model (BG/NBD) fitted on everyone at the cut.
-        new("bgnbd_alive", "BG/NBD chance of still being a customer", c => (float)c.Outlook.ProbabilityAlive,
-            c => FormattableString.Invariant($"their buying so far leaves a {c.Outlook.ProbabilityAlive:P0} chance they are still a customer")),
-        new("bgnbd_expected_orders", "BG/NBD expected orders over the horizon", c => (float)c.Outlook.ExpectedPurchases,
-            c => FormattableString.Invariant($"expected to order only {c.Outlook.ExpectedPurchases:0.#} times over the coming months")),
     ];
 
     public static float[] Vector(IReadOnlyList<ChurnColumn> columns, ChurnInput input)

@@ -16,8 +16,7 @@ public static class ChurnExamples
     {
         var features = builder.Build(history, events, profiles, asOf);
         var signals = ChurnSignals.Of(history, asOf, horizonDays);
-        var outlook = CustomerBaseOutlook.Of(signals.ToDictionary(s => s.Key, s => s.Value.Buying, StringComparer.Ordinal), horizonDays);
-        return features.Customers.Select(f => new ChurnInput(f, signals[f.CustomerId], builder.Settings.TrendWindowDays, outlook[f.CustomerId])).ToList();
+        return features.Customers.Select(f => new ChurnInput(f, signals[f.CustomerId], builder.Settings.TrendWindowDays)).ToList();
     }
 
     /// <summary>
