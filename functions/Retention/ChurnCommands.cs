@@ -74,7 +74,9 @@ public static class ChurnCommands
     /// </summary>
     private static async Task PrintCustomerBase(TextWriter output, PurchaseHistory history, IReadOnlyList<ChurnExample> evaluation, DateTime cut, int horizonDays)
     {
+        var clock = Stopwatch.StartNew();
         var customerBase = BgNbd.Fit([.. evaluation.Select(e => e.Input.Signals.Buying)]);
+        var seconds = clock.Elapsed.TotalSeconds;
         await Print(output, "BG/NBD alone (no training)", ChurnEvaluation.Evaluate(
             [.. evaluation.Select(e => customerBase.ProbabilityNoPurchase(e.Input.Signals.Buying, horizonDays))], [.. evaluation.Select(e => e.Churned)]));
         var customers = evaluation.Select(e => e.Input.Features.CustomerId).ToHashSet(StringComparer.Ordinal);
@@ -86,7 +88,7 @@ public static class ChurnCommands
         var expected = evaluation.Sum(e => customerBase.ExpectedPurchases(e.Input.Signals.Buying, horizonDays));
         var (r, alpha, a, b) = customerBase;
         await output.WriteLineAsync(Invariant(
-            $"  BG/NBD r {r:G3}, alpha {alpha:G3} days, a {a:G3}, b {b:G3} (dropout after a purchase {a / (a + b):P2}); expects {expected:F0} purchase days in the horizon, {happened} happened"));
+            $"  BG/NBD r {r:G3}, alpha {alpha:G3} days, a {a:G3}, b {b:G3} (dropout after a purchase {a / (a + b):P2}; fitted in {seconds:F2} s); expects {expected:F0} purchase days in the horizon, {happened} happened"));
     }
 
     /// <summary>A cut from `--name yyyy-MM-dd`, or the protocol's when the option is absent.</summary>
