@@ -113,6 +113,20 @@ public sealed class BgNbdTests
         Assert.True(silent < 0.1 && steady > 0.9, $"{silent} {steady}");
     }
 
+    [Theory]
+    [InlineData(0, 0, 100)]
+    [InlineData(3, 80, 200)]
+    [InlineData(12, 150, 160)]
+    public void Without_dropout_it_forecasts_as_the_nbd_model(int x, double tx, double t)
+    {
+        // a tiny and b huge: nobody drops out (where the fit lands on the Online Retail history), and each customer's
+        // rate given their purchases is gamma(r + x, alpha + T), so the NBD's closed forms hold.
+        var noDropout = new BgNbd(0.72, 66, 2e-4, 1e5);
+        var seen = new RepeatBuying(x, tx, t);
+        Assert.Equal((0.72 + x) / (66 + t) * 90, noDropout.ExpectedPurchases(seen, 90), 3);
+        Assert.Equal(Math.Pow((66 + t) / (66 + t + 90), 0.72 + x), noDropout.ProbabilityNoPurchase(seen, 90), 3);
+    }
+
     [Fact]
     public void Fitting_without_a_single_repeat_purchase_is_refused()
     {
