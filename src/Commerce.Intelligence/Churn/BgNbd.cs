@@ -46,9 +46,11 @@ public sealed record BgNbd(double R, double Alpha, double A, double B)
         for (var restart = 0; restart < 20; restart++)
         {
             var result = new NelderMeadSimplex(1e-10, 20_000).FindMinimum(objective, point);
-            var improved = value - result.FunctionInfoAtMinimum.Value > 1e-10;
-            (point, value) = (result.MinimizingPoint, Math.Min(value, result.FunctionInfoAtMinimum.Value));
-            if (!improved)
+            if (result.FunctionInfoAtMinimum.Value >= value)
+                break;
+            var improvement = value - result.FunctionInfoAtMinimum.Value;
+            (point, value) = (result.MinimizingPoint, result.FunctionInfoAtMinimum.Value);
+            if (improvement <= 1e-10)
                 break;
         }
         return FromLog(point);
@@ -56,8 +58,9 @@ public sealed record BgNbd(double R, double Alpha, double A, double B)
 
     /// <summary>
     /// Each parameter is exp(12 tanh(u / 12)): positive, and kept within e^±12. Where the likelihood keeps rising
-    /// towards a limit (every customer buying at one rate: r and alpha to infinity together) the fit settles near
-    /// that edge instead of wandering off.
+    /// towards a limit (nobody drops out: a to 0 and b to infinity, as on the Online Retail history; or every
+    /// customer buying at one rate: r and alpha to infinity together) the fit settles near that edge instead of
+    /// wandering off.
     /// </summary>
     private static BgNbd FromLog(Vector<double> u) => new(Bounded(u[0]), Bounded(u[1]), Bounded(u[2]), Bounded(u[3]));
 
