@@ -19,7 +19,8 @@ public static class ChurnCommands
     /// <summary>
     /// `churn-eval --data online_retail.csv.gz`: fits the logistic-regression reference and the boosted model on the
     /// training cut, then prints both on the evaluation cut, the boosted model's input importance and a few
-    /// customers' reasons; the last four lines are its auc, pr_auc, brier and top_decile_lift.
+    /// customers' reasons; the last four lines are its auc, pr_auc, brier and top_decile_lift. `--training-cut` and
+    /// `--evaluation-cut` (yyyy-MM-dd) move the two cuts, for a validation split from the training cut's past.
     /// </summary>
     public static async Task<int> EvaluateAsync(string[] arguments, IServiceProvider services, TextWriter output)
     {
@@ -29,16 +30,22 @@ public static class ChurnCommands
             await Console.Error.WriteLineAsync("churn-eval needs --data <online_retail.csv[.gz]> (an existing file).");
             return 64;
         }
+        if (!TryCut(options, "training-cut", TrainingCut, out var trainingCut) || !TryCut(options, "evaluation-cut", EvaluationCut, out var evaluationCut) || evaluationCut <= trainingCut)
+        {
+            await Console.Error.WriteLineAsync("churn-eval: --training-cut and --evaluation-cut are dates (yyyy-MM-dd), the training cut the earlier.");
+            return 64;
+        }
         var churn = services.GetRequiredService<ChurnOptions>();
         var builder = services.GetRequiredService<CustomerFeatureBuilder>();
         var clock = Stopwatch.StartNew();
         var history = PurchaseHistory.FromOnlineRetail(await OnlineRetailFile.LoadAsync(path));
         var noProfiles = new Dictionary<string, CustomerProfile>();
-        var training = ChurnExamples.Labelled(builder, history, [], noProfiles, TrainingCut, churn.HorizonDays);
-        var evaluation = ChurnExamples.Labelled(builder, history, [], noProfiles, EvaluationCut, churn.HorizonDays);
-        await output.WriteLineAsync(Invariant($"training cut {TrainingCut:yyyy-MM-dd}: {Describe(training)}; evaluation cut {EvaluationCut:yyyy-MM-dd}: {Describe(evaluation)}; horizon {churn.HorizonDays} days (data read in {clock.Elapsed.TotalSeconds:F1} s)"));
+        var training = ChurnExamples.Labelled(builder, history, [], noProfiles, trainingCut, churn.HorizonDays);
+        var evaluation = ChurnExamples.Labelled(builder, history, [], noProfiles, evaluationCut, churn.HorizonDays);
+        await output.WriteLineAsync(Invariant($"training cut {trainingCut:yyyy-MM-dd}: {Describe(training)}; evaluation cut {evaluationCut:yyyy-MM-dd}: {Describe(evaluation)}; horizon {churn.HorizonDays} days (data read in {clock.Elapsed.TotalSeconds:F1} s)"));
 
         var trainer = new ChurnTrainer(churn);
+        await PrintCustomerBase(output, history, evaluation, evaluationCut, churn.HorizonDays);
         await Print(output, $"logistic regression ({ChurnColumns.Baseline.Count} inputs)", trainer.TrainBaseline(training).Evaluate(evaluation));
         clock.Restart();
         var model = trainer.TrainBoosted(training);
@@ -58,6 +65,41 @@ public static class ChurnCommands
         await output.WriteLineAsync(Invariant($"brier={quality.Brier:F4}"));
         await output.WriteLineAsync(Invariant($"top_decile_lift={quality.TopDecileLift:F4}"));
         return 0;
+    }
+
+    /// <summary>
+    /// The classic answer without any training labels: BG/NBD fitted on the evaluation cut's customers (their history
+    /// before it only), their chance of no purchase over the horizon as the score; then its parameters and the purchase
+    /// days it expects in the horizon against those that happened, which shows how far the horizon departs from the past.
+    /// </summary>
+    private static async Task PrintCustomerBase(TextWriter output, PurchaseHistory history, IReadOnlyList<ChurnExample> evaluation, DateTime cut, int horizonDays)
+    {
+        var clock = Stopwatch.StartNew();
+        var customerBase = BgNbd.Fit([.. evaluation.Select(e => e.Input.Signals.Buying)]);
+        var seconds = clock.Elapsed.TotalSeconds;
+        await Print(output, "BG/NBD alone (no training)", ChurnEvaluation.Evaluate(
+            [.. evaluation.Select(e => customerBase.ProbabilityNoPurchase(e.Input.Signals.Buying, horizonDays))], [.. evaluation.Select(e => e.Churned)]));
+        var customers = evaluation.Select(e => e.Input.Features.CustomerId).ToHashSet(StringComparer.Ordinal);
+        var happened = history.Between(cut, cut.AddDays(horizonDays)).Sales
+            .Where(p => customers.Contains(p.CustomerId))
+            .Select(p => (p.CustomerId, p.At.Date))
+            .Distinct()
+            .Count();
+        var expected = evaluation.Sum(e => customerBase.ExpectedPurchases(e.Input.Signals.Buying, horizonDays));
+        var (r, alpha, a, b) = customerBase;
+        await output.WriteLineAsync(Invariant(
+            $"  BG/NBD r {r:G3}, alpha {alpha:G3} days, a {a:G3}, b {b:G3} (dropout after a purchase {a / (a + b):P2}; fitted in {seconds:F2} s); expects {expected:F0} purchase days in the horizon, {happened} happened"));
+    }
+
+    /// <summary>A cut from `--name yyyy-MM-dd`, or the protocol's when the option is absent.</summary>
+    private static bool TryCut(Dictionary<string, string> options, string name, DateTime protocol, out DateTime cut)
+    {
+        if (options.GetValueOrDefault(name) is not { } text)
+        {
+            cut = protocol;
+            return true;
+        }
+        return DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out cut);
     }
 
     private static string Describe(IReadOnlyList<ChurnExample> examples) =>

@@ -5,7 +5,8 @@ namespace Commerce.Intelligence.Churn;
 /// <summary>
 /// What a customer's order lines before the cut tell about churn beyond the customer features: how recent
 /// orders cluster, in how many of the last 13 weeks they ordered, how regular the rhythm is, how broad the
-/// baskets are and how much of last year's coming season they bought. Only lines strictly before <c>asOf</c> count.
+/// baskets are, how much of last year's coming season they bought, and their repeat buying as the customer-base
+/// model reads it. Only lines strictly before <c>asOf</c> count.
 /// </summary>
 public sealed record ChurnSignals(
     int OrdersLast30Days,
@@ -17,7 +18,8 @@ public sealed record ChurnSignals(
     double ItemsPerOrder,
     double UnitsPerLine,
     double? GapVariation,
-    int OrdersSameSeasonLastYear)
+    int OrdersSameSeasonLastYear,
+    RepeatBuying Buying)
 {
     public static IReadOnlyDictionary<string, ChurnSignals> Of(PurchaseHistory history, DateTime asOf, int horizonDays) =>
         history.Lines.Where(p => p.At < asOf && !p.IsReturn)
@@ -49,6 +51,10 @@ public sealed record ChurnSignals(
             ItemsPerOrder: orders.Average(o => o.Items),
             UnitsPerLine: sales.Average(p => p.Quantity),
             GapVariation: variation,
-            OrdersSameSeasonLastYear: orders.Count(o => o.At >= seasonFrom && o.At < seasonTo));
+            OrdersSameSeasonLastYear: orders.Count(o => o.At >= seasonFrom && o.At < seasonTo),
+            Buying: new RepeatBuying(
+                orders.Select(o => o.At.Date).Distinct().Count() - 1,
+                (orders[^1].At - orders[0].At).TotalDays,
+                (asOf - orders[0].At).TotalDays));
     }
 }

@@ -48,6 +48,15 @@ public sealed class ChurnSignalsTests
     }
 
     [Fact]
+    public void Repeat_buying_counts_the_days_with_an_order_after_the_first_and_measures_from_the_first_order()
+    {
+        // Orders 50, 20 (two that day), 5 days before the cut, and one after it: days 20 and 5 are the repeats.
+        List<Purchase> lines = [Sale("c", "o1", 50), Sale("c", "o2", 20, "A"), Sale("c", "o3", 20, "B"), Sale("c", "o4", 5), Sale("c", "o5", -3)];
+        var buying = ChurnSignals.Of(new PurchaseHistory(lines), Cut, 90)["c"].Buying;
+        Assert.Equal(new RepeatBuying(Repeats: 2, RecencyDays: 50 - 5, AgeDays: 50), buying);
+    }
+
+    [Fact]
     public void A_single_order_has_no_rhythm_to_vary()
     {
         var signals = ChurnSignals.Of(new PurchaseHistory([Sale("c", "o1", 5)]), Cut, 90)["c"];
