@@ -5,8 +5,8 @@ using Commerce.Orders.Orders;
 namespace Commerce.Intelligence.Recommendations.Serving;
 
 /// <summary>
-/// Each buyer's purchases since the model was trained, read from <paramref name="source"/> once per buyer and change
-/// instead of on every request. An order placed, cancelled or declined through this instance's
+/// Each buyer's purchases since the model was trained, read from the order store once per buyer and change instead
+/// of on every request. An order placed, cancelled or declined through this instance's
 /// <see cref="OrderRepository"/> drops the buyer's copy at once; one changed on another instance is seen within
 /// <see cref="RecommendationSettings.RecentPurchasesFreshness"/>. At most
 /// <see cref="RecommendationSettings.RecentPurchasesBuyers"/> buyers are kept.
