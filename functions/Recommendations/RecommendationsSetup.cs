@@ -32,6 +32,8 @@ public static class RecommendationsSetup
             RecentPurchaseDays = configuration.GetInt("Recommendations:RecentPurchaseDays", 60, 0, 3650),
             ReorderDueFraction = configuration.GetDouble("Recommendations:ReorderDueFraction", 0.8, 0.1, 5),
             RefreshInterval = configuration.GetTimeSpan("Recommendations:RefreshInterval", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1)),
+            RecentPurchasesFreshness = configuration.GetTimeSpan("Recommendations:RecentPurchasesFreshness", TimeSpan.FromSeconds(5), TimeSpan.Zero, TimeSpan.FromMinutes(5)),
+            RecentPurchasesBuyers = configuration.GetInt("Recommendations:RecentPurchasesBuyers", 100_000, 100, 10_000_000),
         };
         if (settings.HoldoutDays >= settings.HistoryDays)
             throw new SettingsException("Recommendations:HoldoutDays", "must be shorter than Recommendations:HistoryDays.");
@@ -44,7 +46,7 @@ public static class RecommendationsSetup
         // Campaign audiences and churn scoring need orders still under way too, so they read the order store, as serving does
         // for the buyer's latest orders; the model learns from the lake.
         services.AddSingleton<IPurchaseHistorySource>(provider => provider.GetRequiredService<OrderStorePurchases>());
-        services.AddSingleton<IRecentPurchases>(provider => provider.GetRequiredService<OrderStorePurchases>());
+        services.AddSingleton<IRecentPurchases>(provider => ActivatorUtilities.CreateInstance<RecentPurchasesCache>(provider, provider.GetRequiredService<OrderStorePurchases>()));
         services.AddSingleton<IModelKind>(provider => ActivatorUtilities.CreateInstance<RecommendationModelKind>(provider,
             (IPurchaseHistorySource)new LakePurchases(provider.GetRequiredService<Lake>(), provider.GetRequiredService<FeatureSettings>().Currency)));
         services.AddSingleton<ModelRegistry>();

@@ -37,6 +37,12 @@ public sealed class OrderRepository(IDocumentStore documents, EventOutbox outbox
     private IDocumentContainer? _orders;
     private IDocumentContainer? _index;
 
+    /// <summary>
+    /// Raised with the customer's id once their order index changed here: an order placed, or one whose status,
+    /// cancellation reason or total changed (cancelled, declined). Caches of a customer's orders drop their copy.
+    /// </summary>
+    public event Action<string>? CustomerOrdersChanged;
+
     private async Task<IDocumentContainer> OrdersAsync(CancellationToken cancellationToken) =>
         _orders ??= await documents.GetContainerAsync(OrdersContainer, cancellationToken).ConfigureAwait(false);
 
@@ -77,6 +83,7 @@ public sealed class OrderRepository(IDocumentStore documents, EventOutbox outbox
             return (existing, false);
         }
         await index.UpsertAsync(CustomerPartition(order.CustomerId), order.Id, summary, cancellationToken).ConfigureAwait(false);
+        CustomerOrdersChanged?.Invoke(order.CustomerId);
         await RecordEventsAsync(order, cancellationToken).ConfigureAwait(false);
         return (order, true);
     }
@@ -151,6 +158,7 @@ public sealed class OrderRepository(IDocumentStore documents, EventOutbox outbox
         var index = await IndexAsync(cancellationToken).ConfigureAwait(false);
         var summary = Summarize(order);
         await index.UpsertAsync(CustomerPartition(order.CustomerId), order.Id, summary, cancellationToken).ConfigureAwait(false);
+        CustomerOrdersChanged?.Invoke(order.CustomerId);
         await index.UpsertAsync(DailyPartitions.Key(order.PlacedAt, DayPrefix), order.Id, summary, cancellationToken).ConfigureAwait(false);
     }
 

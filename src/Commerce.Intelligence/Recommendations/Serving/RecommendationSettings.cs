@@ -27,6 +27,15 @@ public sealed record RecommendationSettings
     /// <summary>How often serving instances look for a newly promoted model.</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a buyer's orders since the model was trained are served from memory. Orders placed, cancelled or
+    /// declined through this instance take effect at once; this bounds how late one made on another instance is seen.
+    /// </summary>
+    public TimeSpan RecentPurchasesFreshness { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>At most this many buyers' recent orders are kept in memory.</summary>
+    public int RecentPurchasesBuyers { get; init; } = 100_000;
+
     public const int DefaultLimit = 10;
     public const int MaxLimit = 50;
 }
