@@ -33,7 +33,8 @@ public sealed class WebhookSubscriptions(IDocumentStore documents)
     {
         WebhookSubscription.AllTypes,
         SystemEventTypes.OrderPlaced, SystemEventTypes.OrderPaid, SystemEventTypes.OrderCancelled, SystemEventTypes.OrderCompleted,
-        SystemEventTypes.OrderRefunded, SystemEventTypes.PaymentAttempted, SystemEventTypes.StockOut,
+        SystemEventTypes.OrderRefunded, SystemEventTypes.PaymentAttempted, SystemEventTypes.StockOut, SystemEventTypes.StockLow,
+        SystemEventTypes.CustomerSegmentChanged, SystemEventTypes.CustomerStageChanged, SystemEventTypes.ModelPromoted,
     };
 
     private IDocumentContainer? _container;
