@@ -15,6 +15,16 @@ public static class SystemEventTypes
     public const string CustomerSegmentChanged = "customer_segment_changed";
     public const string CustomerStageChanged = "customer_stage_changed";
     public const string ModelPromoted = "model_promoted";
+
+    /// <summary>
+    /// The types that leave the system as integration events and webhooks. An exposure (which variant a customer saw)
+    /// is for the shop's own experiment analysis only; it has subjects of its own, so a subject's relayed sequence has no gaps.
+    /// </summary>
+    public static IReadOnlySet<string> Published { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        OrderPlaced, OrderPaid, OrderCancelled, OrderCompleted, OrderRefunded, PaymentAttempted,
+        StockOut, StockLow, CustomerSegmentChanged, CustomerStageChanged, ModelPromoted,
+    };
 }
 
 /// <summary>

@@ -110,6 +110,32 @@ public sealed class IntegrationEventsTests(AzuriteFixture azurite) : IClassFixtu
     }
 
     [Fact]
+    public async Task Experiment_exposures_stay_inside_the_system_while_a_model_promotion_beside_them_is_relayed_with_its_versions()
+    {
+        await using var shop = await Shop.OpenAsync();
+        var outbox = shop.App.Services.GetRequiredService<EventOutbox>();
+        var at = DateTimeOffset.UtcNow;
+        await outbox.RecordAsync("experiment:x:c1", [new SystemEvent
+        {
+            Id = "exposure-x-c1", Type = SystemEventTypes.ExperimentExposed, Subject = "experiment:x:c1", Time = at, CustomerId = "c1", Experiment = "x", Variant = "b",
+        }]);
+        await outbox.RecordAsync("model:k", [new SystemEvent
+        {
+            Id = "model:k:promoted:v2:1", Type = SystemEventTypes.ModelPromoted, Subject = "model:k", Time = at, From = "v1", To = "v2", Reason = "rollback",
+        }]);
+
+        var relay = shop.App.Services.GetRequiredKeyedService<EventRelay>(OutboxConsumers.Relay);
+        await relay.DrainAsync();
+        var received = await DrainQueueAsync(shop.App.Services);
+
+        var promoted = Assert.Single(received);
+        Assert.Equal(("com.commerce.model_promoted", "model:k", 1L), (promoted.Type, promoted.Subject, promoted.Sequence));
+        Assert.Equal(("v1", "v2", "rollback"), (promoted.Data.From, promoted.Data.To, promoted.Data.Reason));
+        Assert.Empty(await outbox.PendingAsync(OutboxConsumers.Relay, 10));
+        Assert.Equal(0, (await relay.DrainAsync()).Events);
+    }
+
+    [Fact]
     public async Task On_the_azurite_preset_the_relay_publishes_to_the_commerce_events_storage_queue_in_azurite()
     {
         await using var shop = await Shop.OpenAsync(new Dictionary<string, string>
