@@ -133,7 +133,7 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
         }
     }
 
-    /// <summary>Makes a stored version live (a rollback or a roll-forward); the live version stays as it is.</summary>
+    /// <summary>Makes a stored version live (a rollback or a roll-forward); for the live version, only the reason changes.</summary>
     /// <returns>false when the version does not exist.</returns>
     public async Task<bool> PromoteAsync(string kind, string version, string reason, CancellationToken cancellationToken = default)
     {
@@ -146,11 +146,14 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
         {
             var (live, etag) = await ReadLatestAsync(container, kind, cancellationToken).ConfigureAwait(false);
             await RecordPromotionAsync(kind, live, cancellationToken).ConfigureAwait(false);
-            // Promoting the live version again (a retried request) changes nothing.
-            if (live?.Version == version)
-                return true;
             try
             {
+                // Promoting the live version again (a retried request) only restates why: it has been live since it went live.
+                if (live?.Version == version)
+                {
+                    await WriteLatestAsync(container, kind, live with { Reason = reason }, etag, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
                 var pointer = new LatestPointer(version, time.GetUtcNow(), reason, live?.Version);
                 await WriteLatestAsync(container, kind, pointer, etag, cancellationToken).ConfigureAwait(false);
                 logger.LogInformation("Promoted model {Kind} {Version}: {Reason}", kind, version, reason);
