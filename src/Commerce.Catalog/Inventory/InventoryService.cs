@@ -287,20 +287,22 @@ public sealed class InventoryService(IDocumentStore documents, EventOutbox outbo
                 decided = decided with
                 {
                     LowStockCrossings = before.LowStockCrossings + 1,
-                    UnrecordedLowStock = new LowStockCrossing(before.LowStockCrossings + 1, decided.Available, threshold, time.GetUtcNow()),
+                    UnrecordedLowStock = [.. decided.UnrecordedLowStock, new LowStockCrossing(before.LowStockCrossings + 1, decided.Available, threshold, time.GetUtcNow())],
                 };
             return decided;
         }, cancellationToken).ConfigureAwait(false);
-        if (stored?.UnrecordedLowStock is { } crossing)
-            stored = await RecordLowStockAsync(stock, stored, crossing, cancellationToken).ConfigureAwait(false);
+        if (stored is { UnrecordedLowStock.Count: > 0 })
+            stored = await RecordLowStockAsync(stock, stored, cancellationToken).ConfigureAwait(false);
         return stored ?? decided!;
     }
 
-    private async Task<StockLevel> RecordLowStockAsync(IDocumentContainer stock, StockLevel level, LowStockCrossing crossing, CancellationToken cancellationToken)
+    private async Task<StockLevel> RecordLowStockAsync(IDocumentContainer stock, StockLevel level, CancellationToken cancellationToken)
     {
-        await outbox.RecordAsync(StockEvents.Subject(level.Sku), [StockEvents.StockLow(level.Sku, crossing)], cancellationToken).ConfigureAwait(false);
-        return (await stock.ChangeAsync<StockLevel>(level.Sku, StockLevel.MainLocation,
-            current => current?.UnrecordedLowStock == crossing ? current with { UnrecordedLowStock = null } : current, cancellationToken).ConfigureAwait(false))!;
+        var recorded = level.UnrecordedLowStock.Select(c => c.Number).ToHashSet();
+        await outbox.RecordAsync(StockEvents.Subject(level.Sku), [.. level.UnrecordedLowStock.Select(c => StockEvents.StockLow(level.Sku, c))], cancellationToken).ConfigureAwait(false);
+        return (await stock.ChangeAsync<StockLevel>(level.Sku, StockLevel.MainLocation, current => current is not null && current.UnrecordedLowStock.Any(c => recorded.Contains(c.Number))
+            ? current with { UnrecordedLowStock = [.. current.UnrecordedLowStock.Where(c => !recorded.Contains(c.Number))] }
+            : current, cancellationToken).ConfigureAwait(false))!;
     }
 
     private static List<StockLine> Merge(IReadOnlyList<StockLine> lines)

@@ -40,10 +40,10 @@ public sealed record StockLevel
     public int LowStockCrossings { get; init; }
 
     /// <summary>
-    /// The last fall to the low-stock level until its stock_low event is in the outbox: written in the same conditional
-    /// write as the change that caused it, so a crash before the event is recorded leaves it here for the next change to record.
+    /// Falls to the low-stock level whose stock_low events are not in the outbox yet: each written in the same conditional
+    /// write as the change that caused it, so a crash before its event is recorded leaves it here for the next change to record.
     /// </summary>
-    public LowStockCrossing? UnrecordedLowStock { get; init; }
+    public IReadOnlyList<LowStockCrossing> UnrecordedLowStock { get; init; } = [];
     public IReadOnlyDictionary<string, StockReservation> Reservations { get; init; } = new Dictionary<string, StockReservation>();
 
     /// <summary>The newest adjustments first, at most <see cref="AdjustmentsKept"/>: the audit trail of manual changes.</summary>

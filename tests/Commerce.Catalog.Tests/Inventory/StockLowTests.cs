@@ -37,7 +37,7 @@ public sealed class StockLowTests(CatalogStores stores) : IClassFixture<CatalogS
             Assert.Equal($"sku:{sku}", e.Subject);
         });
         Assert.Equal(events.Count, events.Select(e => e.Id).Distinct().Count());
-        Assert.Null((await _inventory.GetAsync(sku))!.UnrecordedLowStock);
+        Assert.Empty((await _inventory.GetAsync(sku))!.UnrecordedLowStock);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class StockLowTests(CatalogStores stores) : IClassFixture<CatalogS
         // The state a crash leaves between the stock write and the outbox record: the fall is noted on the document only.
         var container = await stores.Documents.GetContainerAsync(InventoryService.StockContainer);
         var crossing = new LowStockCrossing(1, 4, Threshold, DateTimeOffset.UtcNow);
-        await container.ChangeAsync<StockLevel>(sku, StockLevel.MainLocation, s => s! with { OnHand = 4, LowStockCrossings = 1, UnrecordedLowStock = crossing });
+        await container.ChangeAsync<StockLevel>(sku, StockLevel.MainLocation, s => s! with { OnHand = 4, LowStockCrossings = 1, UnrecordedLowStock = [crossing] });
         Assert.Empty(await StockLowAsync(sku));
 
         await _inventory.ReleaseAsync("no-such-reservation");
@@ -103,6 +103,22 @@ public sealed class StockLowTests(CatalogStores stores) : IClassFixture<CatalogS
 
         var low = Assert.Single(await StockLowAsync(sku));
         Assert.Equal((4, $"sku:{sku}:stock-low:1"), (low.Quantity, low.Id));
-        Assert.Null((await _inventory.GetAsync(sku))!.UnrecordedLowStock);
+        Assert.Empty((await _inventory.GetAsync(sku))!.UnrecordedLowStock);
+    }
+
+    [Fact]
+    public async Task Falls_left_unrecorded_by_two_crashes_are_both_recorded_in_their_order()
+    {
+        var sku = NewSku();
+        await _inventory.AdjustAsync(sku, 10, "count", "test");
+        var container = await stores.Documents.GetContainerAsync(InventoryService.StockContainer);
+        LowStockCrossing[] noted = [new(1, 4, Threshold, DateTimeOffset.UtcNow), new(2, 3, Threshold, DateTimeOffset.UtcNow)];
+        await container.ChangeAsync<StockLevel>(sku, StockLevel.MainLocation, s => s! with { OnHand = 3, LowStockCrossings = 2, UnrecordedLowStock = noted });
+
+        await _inventory.AdjustAsync(sku, 1, "found one", "test");
+        await _inventory.AdjustAsync(sku, 1, "found one", "test");
+
+        Assert.Equal([(4, $"sku:{sku}:stock-low:1"), (3, $"sku:{sku}:stock-low:2")], (await StockLowAsync(sku)).Select(e => (e.Quantity!.Value, e.Id)));
+        Assert.Empty((await _inventory.GetAsync(sku))!.UnrecordedLowStock);
     }
 }
