@@ -22,6 +22,10 @@ public static class CatalogSetup
         {
             RefreshInterval = configuration.GetTimeSpan("Catalog:RefreshInterval", TimeSpan.FromSeconds(2), TimeSpan.Zero, TimeSpan.FromMinutes(10)),
         };
+        var inventory = new InventoryOptions
+        {
+            LowStockThreshold = configuration.GetInt(InventoryOptions.LowStockThresholdSetting, InventoryOptions.DefaultLowStockThreshold, 0, 1_000_000),
+        };
         // Every preset a developer runs on one machine starts as a shop one can buy from; a deployed store never does.
         var local = configuration.GetEnum(StorageSetup.PresetSetting, StoragePreset.Embedded) != StoragePreset.Azure;
         var seed = configuration.GetBool(SeedDemoDataSetting, local);
@@ -33,6 +37,7 @@ public static class CatalogSetup
             CustomerService.Container);
         var services = app.Services;
         services.AddSingleton(options);
+        services.AddSingleton(inventory);
         services.AddSingleton<ProductCatalog>();
         services.AddSingleton<PublicProductJson>();
         services.AddSingleton<InventoryService>();

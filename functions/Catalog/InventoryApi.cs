@@ -33,7 +33,7 @@ public static class InventoryApi
         if (await catalog.GetAsync(sku, cancellationToken) is null)
             return TypedResults.NotFound();
         var stock = await inventory.GetAsync(sku, cancellationToken) ?? new StockLevel { Sku = Skus.Normalize(sku) };
-        return TypedResults.Ok(InventoryView.From(stock, user.IsAdmin()));
+        return TypedResults.Ok(InventoryView.From(stock, inventory, user.IsAdmin()));
     }
 
     public static async Task<Results<Ok<InventoryView>, NotFound, ValidationProblem, ProblemHttpResult>> Adjust(
@@ -58,7 +58,7 @@ public static class InventoryApi
             var stock = await inventory.AdjustAsync(sku, delta!.Value, reason!, user.SubjectId() ?? "admin", cancellationToken);
             if (threshold is { } low)
                 stock = await inventory.SetLowStockThresholdAsync(sku, low, cancellationToken);
-            return TypedResults.Ok(InventoryView.From(stock, true));
+            return TypedResults.Ok(InventoryView.From(stock, inventory, true));
         }
         catch (StockAdjustmentException e)
         {
@@ -71,8 +71,8 @@ public sealed record InventoryView(string Sku, string Location, int OnHand, int 
 {
     public IReadOnlyList<StockAdjustment>? Adjustments { get; init; }
 
-    public static InventoryView From(StockLevel stock, bool withTrail) =>
-        new(stock.Sku, stock.Location, stock.OnHand, stock.Reserved, stock.Available, stock.LowStockThreshold, stock.IsLow)
+    public static InventoryView From(StockLevel stock, InventoryService inventory, bool withTrail) =>
+        new(stock.Sku, stock.Location, stock.OnHand, stock.Reserved, stock.Available, inventory.LowStockThresholdOf(stock), inventory.IsLow(stock))
         {
             Adjustments = withTrail ? stock.Adjustments : null,
         };

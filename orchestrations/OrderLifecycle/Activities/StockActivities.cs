@@ -41,8 +41,8 @@ public sealed class ReserveStock(InventoryService inventory, OrderRepository ord
         if (result.Reserved)
             await orders.UpdateAsync(request.OrderId, o => o.WithStep("stock-reserved", time.GetUtcNow()));
         else if (result.ShortSku is { } sku)
-            await outbox.RecordAsync(StockOutEvents.Subject(sku),
-                [StockOutEvents.Of(sku, request.OrderId, request.Lines.Where(l => l.Sku == sku).Sum(l => l.Quantity), time.GetUtcNow())]);
+            await outbox.RecordAsync(StockEvents.Subject(sku),
+                [StockEvents.StockOut(sku, request.OrderId, request.Lines.Where(l => l.Sku == sku).Sum(l => l.Quantity), time.GetUtcNow())]);
         return new ReservationOutcome(result.Reserved, result.ShortSku);
     }
 }

@@ -1,5 +1,6 @@
 using Commerce.Analytics.Lake;
 using Commerce.Catalog.Customers;
+using Commerce.Events.Outbox;
 using Commerce.Storage.Documents;
 using Microsoft.Extensions.Logging;
 
@@ -15,10 +16,13 @@ public sealed record InsightsRun(DateTime AsOf, int Customers, int TiersChanged,
 /// Customer insights for serving: computed for everyone from the lake (nightly, or on demand as of a date),
 /// kept one document per customer with the population context they were scored against, and refreshed for
 /// single customers when their orders reach the lake. The membership tier is written to the customer, where
-/// pricing's members' promotions read it; each full run also leaves a snapshot of the accounts in the lake.
+/// pricing's members' promotions read it; each full run also leaves a snapshot of the accounts in the lake. A stored
+/// customer whose segment or stage changes gets an event for it (<see cref="CustomerEvents"/>), recorded before the
+/// new insights are stored, so a crash in between records nothing twice and loses nothing.
 /// </summary>
 public sealed class CustomerInsightsService(
     IDocumentStore documents,
+    EventOutbox outbox,
     Lake.Lake lake,
     LakeWriter writer,
     CustomerService customers,
@@ -96,6 +100,9 @@ public sealed class CustomerInsightsService(
         var tiersChanged = 0;
         await Parallel.ForEachAsync(features, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (f, token) =>
         {
+            if ((await container.ReadAsync<CustomerInsights>(f.CustomerId, "latest", token).ConfigureAwait(false))?.Value is { } before
+                && CustomerEvents.Changes(before, f, computedAt) is { Count: > 0 } changes)
+                await outbox.RecordAsync(CustomerEvents.Subject(f.CustomerId), changes, token).ConfigureAwait(false);
             await container.UpsertAsync(f.CustomerId, "latest", new CustomerInsights(f, computedAt), token).ConfigureAwait(false);
             if (await customers.SetMembershipTierAsync(f.CustomerId, f.Tier, token).ConfigureAwait(false))
                 Interlocked.Increment(ref tiersChanged);

@@ -1,4 +1,5 @@
 using Commerce.Catalog.Products;
+using Commerce.Events.Outbox;
 using Commerce.Storage.Documents;
 
 namespace Commerce.Catalog.Inventory;
@@ -19,8 +20,9 @@ public sealed class StockAdjustmentException(string message) : Exception(message
 /// a record of its own that names the change under way before any stock document is touched, so each
 /// operation is idempotent by reservation id, survives a crash at any point, and answers a repeat as it
 /// answered the first call. Committing a reservation that lapsed first takes its units again, or says they are gone.
+/// Any change that takes a SKU's available units from above its low-stock level to at or below it records a stock_low event.
 /// </summary>
-public sealed class InventoryService(IDocumentStore documents, TimeProvider time)
+public sealed class InventoryService(IDocumentStore documents, EventOutbox outbox, InventoryOptions options, TimeProvider time)
 {
     public const string StockContainer = "inventory";
     public const string ReservationsContainer = "reservations";
@@ -71,6 +73,11 @@ public sealed class InventoryService(IDocumentStore documents, TimeProvider time
             var adjustment = new StockAdjustment(time.GetUtcNow(), delta, reason, by, onHand);
             return stock with { OnHand = onHand, Adjustments = [adjustment, .. stock.Adjustments.Take(StockLevel.AdjustmentsKept - 1)] };
         }, createIfMissing: true, cancellationToken);
+
+    /// <summary>The SKU's own low-stock level, or the shop's.</summary>
+    public int LowStockThresholdOf(StockLevel stock) => stock.LowStockThreshold ?? options.LowStockThreshold;
+
+    public bool IsLow(StockLevel stock) => stock.Available <= LowStockThresholdOf(stock);
 
     public Task<StockLevel> SetLowStockThresholdAsync(string sku, int threshold, CancellationToken cancellationToken = default) =>
         ChangeStockAsync(sku, stock => stock with { LowStockThreshold = threshold }, createIfMissing: true, cancellationToken);
@@ -259,7 +266,11 @@ public sealed class InventoryService(IDocumentStore documents, TimeProvider time
     private async Task<Reservation?> ChangeReservationAsync(string reservationId, Func<Reservation?, Reservation?> change, CancellationToken cancellationToken) =>
         await (await ReservationsAsync(cancellationToken).ConfigureAwait(false)).ChangeAsync(reservationId, reservationId, change, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Read, change, write with If-Match; on a conflict read again. A change returning the same instance writes nothing.</summary>
+    /// <summary>
+    /// Read, change, write with If-Match; on a conflict read again. A change returning the same instance writes nothing.
+    /// A fall to the low-stock level is noted in the same write and then recorded in the outbox; a note left by a crash
+    /// in between is recorded by the next change to the SKU, whatever it is.
+    /// </summary>
     private async Task<StockLevel> ChangeStockAsync(string sku, Func<StockLevel, StockLevel> change, bool createIfMissing, CancellationToken cancellationToken)
     {
         var key = Skus.Normalize(sku);
@@ -271,9 +282,27 @@ public sealed class InventoryService(IDocumentStore documents, TimeProvider time
             decided = change(before);
             if (ReferenceEquals(decided, before) || (current is null && !createIfMissing && decided.Reservations.Count == 0))
                 return current;
+            var threshold = LowStockThresholdOf(decided);
+            if (decided.Available < before.Available && before.Available > threshold && decided.Available <= threshold)
+                decided = decided with
+                {
+                    LowStockCrossings = before.LowStockCrossings + 1,
+                    UnrecordedLowStock = [.. decided.UnrecordedLowStock, new LowStockCrossing(before.LowStockCrossings + 1, decided.Available, threshold, time.GetUtcNow())],
+                };
             return decided;
         }, cancellationToken).ConfigureAwait(false);
+        if (stored is { UnrecordedLowStock.Count: > 0 })
+            stored = await RecordLowStockAsync(stock, stored, cancellationToken).ConfigureAwait(false);
         return stored ?? decided!;
+    }
+
+    private async Task<StockLevel> RecordLowStockAsync(IDocumentContainer stock, StockLevel level, CancellationToken cancellationToken)
+    {
+        var recorded = level.UnrecordedLowStock.Select(c => c.Number).ToHashSet();
+        await outbox.RecordAsync(StockEvents.Subject(level.Sku), [.. level.UnrecordedLowStock.Select(c => StockEvents.StockLow(level.Sku, c))], cancellationToken).ConfigureAwait(false);
+        return (await stock.ChangeAsync<StockLevel>(level.Sku, StockLevel.MainLocation, current => current is not null && current.UnrecordedLowStock.Any(c => recorded.Contains(c.Number))
+            ? current with { UnrecordedLowStock = [.. current.UnrecordedLowStock.Where(c => !recorded.Contains(c.Number))] }
+            : current, cancellationToken).ConfigureAwait(false))!;
     }
 
     private static List<StockLine> Merge(IReadOnlyList<StockLine> lines)

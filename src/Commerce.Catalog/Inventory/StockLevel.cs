@@ -33,13 +33,25 @@ public sealed record StockLevel
     public string Location { get; init; } = MainLocation;
     public int OnHand { get; init; }
     public int Reserved { get; init; }
-    public int LowStockThreshold { get; init; }
+    /// <summary>This SKU's own low-stock level; none means the shop's (<see cref="InventoryOptions.LowStockThreshold"/>).</summary>
+    public int? LowStockThreshold { get; init; }
+
+    /// <summary>How often available units have fallen to the low-stock level from above it; numbers the stock_low events.</summary>
+    public int LowStockCrossings { get; init; }
+
+    /// <summary>
+    /// Falls to the low-stock level whose stock_low events are not in the outbox yet: each written in the same conditional
+    /// write as the change that caused it, so a crash before its event is recorded leaves it here for the next change to record.
+    /// </summary>
+    public IReadOnlyList<LowStockCrossing> UnrecordedLowStock { get; init; } = [];
     public IReadOnlyDictionary<string, StockReservation> Reservations { get; init; } = new Dictionary<string, StockReservation>();
 
     /// <summary>The newest adjustments first, at most <see cref="AdjustmentsKept"/>: the audit trail of manual changes.</summary>
     public IReadOnlyList<StockAdjustment> Adjustments { get; init; } = [];
 
     public int Available => OnHand - Reserved;
-
-    public bool IsLow => Available <= LowStockThreshold;
 }
+
+/// <param name="Number">which fall this is (<see cref="StockLevel.LowStockCrossings"/>).</param>
+/// <param name="Available">units left after the change.</param>
+public sealed record LowStockCrossing(int Number, int Available, int Threshold, DateTimeOffset At);

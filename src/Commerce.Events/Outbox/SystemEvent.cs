@@ -11,6 +11,20 @@ public static class SystemEventTypes
     public const string PaymentAttempted = "payment_attempted";
     public const string StockOut = "stock_out";
     public const string ExperimentExposed = "experiment_exposed";
+    public const string StockLow = "stock_low";
+    public const string CustomerSegmentChanged = "customer_segment_changed";
+    public const string CustomerStageChanged = "customer_stage_changed";
+    public const string ModelPromoted = "model_promoted";
+
+    /// <summary>
+    /// The types that leave the system as integration events and webhooks. An exposure (which variant a customer saw)
+    /// is for the shop's own experiment analysis only; it has subjects of its own, so a subject's relayed sequence has no gaps.
+    /// </summary>
+    public static IReadOnlySet<string> Published { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        OrderPlaced, OrderPaid, OrderCancelled, OrderCompleted, OrderRefunded, PaymentAttempted,
+        StockOut, StockLow, CustomerSegmentChanged, CustomerStageChanged, ModelPromoted,
+    };
 }
 
 /// <summary>
@@ -49,4 +63,14 @@ public sealed record SystemEvent
     /// <summary>An exposure: the experiment and the variant the customer was given.</summary>
     public string? Experiment { get; init; }
     public string? Variant { get; init; }
+
+    /// <summary>Stock low: the low-stock level the SKU's available units (<see cref="Quantity"/>) fell to.</summary>
+    public int? Threshold { get; init; }
+
+    /// <summary>
+    /// A change of value: a customer's segment or lifecycle stage, a model kind's live version. <see cref="From"/>
+    /// is the value before (none when there was none), <see cref="To"/> the value after.
+    /// </summary>
+    public string? From { get; init; }
+    public string? To { get; init; }
 }

@@ -18,7 +18,7 @@ public sealed record RelayReport(bool Busy, int Subjects, int Events);
 /// <summary>
 /// An outbox consumer that hands records on: to the integration-event transport (<see cref="OutboxConsumers.Relay"/>)
 /// or to partner webhook deliveries (<see cref="OutboxConsumers.Webhooks"/>). It sends each subject's records that have not gone out yet, in their recorded
-/// order, then moves the subject's cursor and acknowledges it. A crash after a send and before the cursor moves
+/// order (only the <see cref="SystemEventTypes.Published"/> types), then moves the subject's cursor and acknowledges it. A crash after a send and before the cursor moves
 /// sends those records again with the same ids (at least once); nothing recorded is skipped, because the
 /// outbox keeps the subject pending until an acknowledgement finds nothing newer. One run at a time (a lease),
 /// so two instances never interleave one order's events.
@@ -87,13 +87,13 @@ public sealed class EventRelay(
         var cursor = await state.ReadAsync<RelayCursor>(pending.Subject, consumer, cancellationToken).ConfigureAwait(false);
         var relayed = cursor?.Value.Sequence ?? 0;
         var fresh = await outbox.ReadAsync(pending.Subject, relayed, cancellationToken).ConfigureAwait(false);
+        var published = fresh.Where(e => SystemEventTypes.Published.Contains(e.Type)).Select(format.ToMessage).ToList();
+        if (published.Count > 0)
+            await publisher.PublishAsync(published, cancellationToken).ConfigureAwait(false);
         if (fresh.Count > 0)
-        {
-            await publisher.PublishAsync(fresh.Select(format.ToMessage).ToList(), cancellationToken).ConfigureAwait(false);
             await state.UpsertAsync(pending.Subject, consumer, new RelayCursor(fresh[^1].Sequence), cancellationToken).ConfigureAwait(false);
-        }
         await outbox.AcknowledgeAsync(consumer, pending, cancellationToken).ConfigureAwait(false);
-        return fresh.Count;
+        return published.Count;
     }
 
     private sealed record RelayCursor(long Sequence);

@@ -29,11 +29,9 @@ public sealed class WebhookSubscriptions(IDocumentStore documents)
     private const string Partition = "subscriptions";
 
     /// <summary>The event types a subscription may name.</summary>
-    public static IReadOnlySet<string> KnownTypes { get; } = new HashSet<string>(StringComparer.Ordinal)
+    public static IReadOnlySet<string> KnownTypes { get; } = new HashSet<string>(SystemEventTypes.Published, StringComparer.Ordinal)
     {
         WebhookSubscription.AllTypes,
-        SystemEventTypes.OrderPlaced, SystemEventTypes.OrderPaid, SystemEventTypes.OrderCancelled, SystemEventTypes.OrderCompleted,
-        SystemEventTypes.OrderRefunded, SystemEventTypes.PaymentAttempted, SystemEventTypes.StockOut,
     };
 
     private IDocumentContainer? _container;

@@ -31,7 +31,8 @@ public sealed record ModelManifest
 }
 
 /// <summary>The live version of a kind: what `latest` points at.</summary>
-public sealed record LatestPointer(string Version, DateTimeOffset Since, string Reason);
+/// <param name="Previous">the version live before this one went live (none for the first).</param>
+public sealed record LatestPointer(string Version, DateTimeOffset Since, string Reason, string? Previous = null);
 
 /// <summary>A training run that did not produce a model; the live model kept serving.</summary>
 public sealed record TrainingFailure(string Kind, DateTimeOffset At, string Error);

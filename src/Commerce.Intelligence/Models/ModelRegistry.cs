@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
+using Commerce.Events.Outbox;
 using Commerce.Storage.Blobs;
 using Commerce.Storage.Documents;
 using Microsoft.Extensions.Logging;
@@ -21,9 +22,10 @@ public sealed record TrainingReport(string Kind, string Version, bool Promoted, 
 /// files and manifest.json, <c>models/&lt;kind&gt;/latest</c> names the live version and moves only by a
 /// conditional write, so two trainings or a training and a promotion can never both win. A new version goes
 /// live only if it is not worse than the live one on the new version's own holdout. A failed training
-/// stores no version, leaves latest alone and is recorded under <c>failures/</c>.
+/// stores no version, leaves latest alone and is recorded under <c>failures/</c>. Each move of latest to another
+/// version is a model_promoted event, derived from the pointer (see <see cref="ModelEvents"/>).
 /// </summary>
-public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kinds, TimeProvider time, ILogger<ModelRegistry> logger)
+public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kinds, EventOutbox outbox, TimeProvider time, ILogger<ModelRegistry> logger)
 {
     public const string Container = "models";
     public const string ManifestFile = "manifest.json";
@@ -69,6 +71,7 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
             var version = $"{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
             var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
             var (latest, latestETag) = await ReadLatestAsync(container, kind, cancellationToken).ConfigureAwait(false);
+            await RecordPromotionAsync(kind, latest, cancellationToken).ConfigureAwait(false);
             IReadOnlyDictionary<string, double>? liveMetrics = null;
             if (latest is not null)
             {
@@ -109,8 +112,10 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
             {
                 try
                 {
-                    await WriteLatestAsync(container, kind, new LatestPointer(version, time.GetUtcNow(), decision), latestETag, cancellationToken).ConfigureAwait(false);
+                    var pointer = new LatestPointer(version, time.GetUtcNow(), decision, latest?.Version);
+                    await WriteLatestAsync(container, kind, pointer, latestETag, cancellationToken).ConfigureAwait(false);
                     ModelMetrics.Promoted(kind, "training");
+                    await RecordPromotionAsync(kind, pointer, cancellationToken).ConfigureAwait(false);
                 }
                 catch (BlobPreconditionFailedException)
                 {
@@ -128,7 +133,7 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
         }
     }
 
-    /// <summary>Makes a stored version live (a rollback or a roll-forward).</summary>
+    /// <summary>Makes a stored version live (a rollback or a roll-forward); for the live version, only the reason changes.</summary>
     /// <returns>false when the version does not exist.</returns>
     public async Task<bool> PromoteAsync(string kind, string version, string reason, CancellationToken cancellationToken = default)
     {
@@ -139,12 +144,21 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
             return false;
         for (var attempt = 0; ; attempt++)
         {
-            var (_, etag) = await ReadLatestAsync(container, kind, cancellationToken).ConfigureAwait(false);
+            var (live, etag) = await ReadLatestAsync(container, kind, cancellationToken).ConfigureAwait(false);
+            await RecordPromotionAsync(kind, live, cancellationToken).ConfigureAwait(false);
             try
             {
-                await WriteLatestAsync(container, kind, new LatestPointer(version, time.GetUtcNow(), reason), etag, cancellationToken).ConfigureAwait(false);
+                // Promoting the live version again (a retried request) only restates why: it has been live since it went live.
+                if (live?.Version == version)
+                {
+                    await WriteLatestAsync(container, kind, live with { Reason = reason }, etag, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+                var pointer = new LatestPointer(version, time.GetUtcNow(), reason, live?.Version);
+                await WriteLatestAsync(container, kind, pointer, etag, cancellationToken).ConfigureAwait(false);
                 logger.LogInformation("Promoted model {Kind} {Version}: {Reason}", kind, version, reason);
                 ModelMetrics.Promoted(kind, "manual");
+                await RecordPromotionAsync(kind, pointer, cancellationToken).ConfigureAwait(false);
                 return true;
             }
             catch (BlobPreconditionFailedException) when (attempt < 5)
@@ -214,6 +228,16 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
         var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
         await container.PutAsync($"{kind}/failures/{at:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}.json",
             DocumentJson.Serialize(new TrainingFailure(kind, at, error.Message)), new BlobPutOptions("application/json"), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records the promotion that put <paramref name="pointer"/> in place; its id comes from the pointer, so this is also
+    /// how a promotion whose event a crash kept from the outbox gets recorded: by the kind's next training or promotion.
+    /// </summary>
+    private async Task RecordPromotionAsync(string kind, LatestPointer? pointer, CancellationToken cancellationToken)
+    {
+        if (pointer is not null)
+            await outbox.RecordAsync(ModelEvents.Subject(kind), [ModelEvents.Promoted(kind, pointer)], cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<(LatestPointer? Pointer, string? ETag)> ReadLatestAsync(IBlobContainer container, string kind, CancellationToken cancellationToken)

@@ -96,5 +96,27 @@ public sealed class CompactionTests : IDisposable
         Assert.Equal("1,2,3", string.Join(",", (await _stack.Outbox.ReadAsync(OrderHistoryEvents.Subject("o-done"))).Select(e => e.Sequence)));
     }
 
+    [Fact]
+    public async Task Stock_customer_and_model_events_reach_the_lake_as_events_and_make_no_orders_or_customers_to_refresh()
+    {
+        SystemEvent Event(string id, string type, string subject) => new() { Id = id, Type = type, Subject = subject, Time = Now };
+        await _stack.Outbox.RecordAsync("sku:A", [Event("sku:A:stock-low:1", SystemEventTypes.StockLow, "sku:A") with { Sku = "A", Quantity = 3, Threshold = 5 }]);
+        await _stack.Outbox.RecordAsync("customer:c1",
+        [
+            Event("customer:c1:segment:1:Loyal", SystemEventTypes.CustomerSegmentChanged, "customer:c1") with { CustomerId = "c1", From = "New", To = "Loyal" },
+            Event("customer:c1:stage:1:Active", SystemEventTypes.CustomerStageChanged, "customer:c1") with { CustomerId = "c1", From = "New", To = "Active" },
+        ]);
+        await _stack.Outbox.RecordAsync("model:churn", [Event("model:churn:promoted:v2:1", SystemEventTypes.ModelPromoted, "model:churn") with { From = "v1", To = "v2" }]);
+
+        var report = await _stack.Compactor.RunAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal((4, 4, 0, 0), (report.SystemEvents, report.Written.Events, report.Written.Orders, report.Written.OrderLines));
+        Assert.Empty(report.CustomersWithNewOrders);
+        Assert.Equal(1, await _stack.ScalarAsync("SELECT count(*) FROM events WHERE type = 'stock_low' AND sku = 'A' AND quantity = 3 AND source = 'system'"));
+        Assert.Equal(2, await _stack.ScalarAsync("SELECT count(*) FROM events WHERE type LIKE 'customer_%_changed' AND customer_id = 'c1'"));
+        Assert.Equal(1, await _stack.ScalarAsync("SELECT count(*) FROM events WHERE type = 'model_promoted' AND subject = 'model:churn'"));
+        Assert.Empty(await _stack.Outbox.PendingAsync(OutboxConsumers.Lake, 10));
+    }
+
     public void Dispose() => _stack.Dispose();
 }

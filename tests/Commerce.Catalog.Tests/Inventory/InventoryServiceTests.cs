@@ -5,7 +5,7 @@ namespace Commerce.Catalog.Tests.Inventory;
 
 public sealed class InventoryServiceTests(CatalogStores stores) : IClassFixture<CatalogStores>
 {
-    private readonly InventoryService _inventory = new(stores.Documents, TimeProvider.System);
+    private readonly InventoryService _inventory = stores.Inventory(TimeProvider.System);
     private static readonly DateTimeOffset Later = DateTimeOffset.UtcNow.AddHours(1);
 
     private static string NewSku() => $"SKU-{Guid.NewGuid():N}"[..20];
@@ -145,7 +145,7 @@ public sealed class InventoryServiceTests(CatalogStores stores) : IClassFixture<
     private async Task<(FakeTimeProvider Clock, InventoryService Inventory, string Sku)> OnAClockAsync(int units)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var inventory = new InventoryService(stores.Documents, clock);
+        var inventory = stores.Inventory(clock);
         var sku = NewSku();
         await inventory.AdjustAsync(sku, units, "initial count", "test");
         return (clock, inventory, sku);

@@ -12,7 +12,7 @@ public sealed class StockAvailabilityTests
         using var stores = new CatalogStores();
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var catalog = new ProductCatalog(stores.Documents, clock, new CatalogOptions { RefreshInterval = TimeSpan.Zero });
-        var inventory = new InventoryService(stores.Documents, clock);
+        var inventory = stores.Inventory(clock);
         await catalog.UpsertManyAsync([new Product { Sku = "SA-1", Name = "One", Category = "home", ListPrice = 1m, Currency = "GBP" }]);
         await inventory.AdjustAsync("SA-1", 5, "count", "test");
         var availability = new StockAvailability(catalog, inventory, clock);

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Commerce.Catalog.Inventory;
 using Commerce.Catalog.Pricing;
 using Commerce.Durable;
+using Commerce.Events.Outbox;
 using Commerce.Hosting.Http.Idempotency;
 using Commerce.Storage.Documents;
 using Microsoft.DurableTask.Client;
@@ -110,7 +111,7 @@ public sealed class LifecycleTests
 
         // Three hours on, both holds (about 1.5 h) have lapsed and the sweep gives their units back; a card buyer takes 3 of the 5.
         var threeHoursOn = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(3));
-        await new InventoryService(shop.App.Services.GetRequiredService<IDocumentStore>(), threeHoursOn).ReleaseExpiredAsync();
+        await new InventoryService(shop.App.Services.GetRequiredService<IDocumentStore>(), shop.App.Services.GetRequiredService<EventOutbox>(), shop.App.Services.GetRequiredService<InventoryOptions>(), threeHoursOn).ReleaseExpiredAsync();
         Assert.Equal((5, 0), ((await shop.StockAsync("LAPSE-1"))!.OnHand, (await shop.StockAsync("LAPSE-1"))!.Reserved));
         var bought = await Shop.PlaceAsync(card, "pm_card_visa", "LAPSE-1", 3);
         Assert.Equal("Completed", (string?)(await Shop.WaitForStatusAsync(card, bought, "Completed", "Cancelled"))["status"]);

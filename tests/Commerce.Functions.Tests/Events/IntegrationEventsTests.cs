@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Nodes;
 using Azure.Messaging.ServiceBus;
 using Azure.Storage.Queues;
 using Commerce.Events.Outbox;
@@ -71,6 +73,66 @@ public sealed class IntegrationEventsTests(AzuriteFixture azurite) : IClassFixtu
         Assert.Equal("GBP", paidEvents[0].Data.Currency);
         var cancelled = received.Single(e => e.Subject == $"order:{declined}" && e.Type == "com.commerce.order_cancelled");
         Assert.Equal("payment_declined", cancelled.Data.Reason);
+    }
+
+    [Fact]
+    public async Task Stock_falling_to_the_low_stock_level_through_a_checkout_and_an_adjustment_reaches_the_queue_as_stock_low_cloudevents()
+    {
+        await using var shop = await Shop.OpenAsync(new Dictionary<string, string> { ["Inventory:LowStockThreshold"] = "5" });
+        await shop.AddProductAsync("SL-1", 10m, stock: 8);
+        using var buyer = shop.Customer("sl-buyer");
+        using var admin = shop.Admin();
+
+        // 8 -> 4 by an order, back up to 14 by a delivery, 14 -> 4 by a stock count: two falls to the level of 5.
+        var order = await Shop.PlaceAsync(buyer, "pm_card_visa", "SL-1", 4);
+        await Shop.WaitForStatusAsync(buyer, order, "Completed");
+        (await admin.PostAsJsonAsync("/api/inventory/SL-1/adjustments", new { delta = 10, reason = "delivery" })).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync("/api/inventory/SL-1/adjustments", new { delta = -1, reason = "breakage" })).EnsureSuccessStatusCode();
+        var counted = await admin.PostAsJsonAsync("/api/inventory/SL-1/adjustments", new { delta = -9, reason = "stock count" });
+        var view = (await counted.Content.ReadFromJsonAsync<JsonObject>())!;
+
+        var relay = shop.App.Services.GetRequiredKeyedService<EventRelay>(OutboxConsumers.Relay);
+        await relay.DrainAsync();
+        var received = await DrainQueueAsync(shop.App.Services);
+        var again = await relay.DrainAsync();
+
+        Assert.Equal((4, 5, true), ((int)view["available"]!, (int)view["lowStockThreshold"]!, (bool)view["lowStock"]!));
+        Assert.Equal(0, again.Events);
+        var recorded = (await shop.App.Services.GetRequiredService<EventOutbox>().ReadAsync("sku:SL-1")).Where(e => e.Type == SystemEventTypes.StockLow).ToList();
+        var relayed = received.Where(e => e.Type == "com.commerce.stock_low").ToList();
+        Assert.Equal(2, relayed.Count);
+        Assert.Equal(recorded.Select(r => r.Id), relayed.Select(e => e.Id));
+        Assert.All(relayed, e =>
+        {
+            Assert.Equal(("sku:SL-1", "SL-1", 4, 5), (e.Subject, e.Data.Sku, e.Data.Quantity!.Value, e.Data.Threshold!.Value));
+            Assert.Equal("1.0", e.SpecVersion);
+        });
+    }
+
+    [Fact]
+    public async Task Experiment_exposures_stay_inside_the_system_while_a_model_promotion_beside_them_is_relayed_with_its_versions()
+    {
+        await using var shop = await Shop.OpenAsync();
+        var outbox = shop.App.Services.GetRequiredService<EventOutbox>();
+        var at = DateTimeOffset.UtcNow;
+        await outbox.RecordAsync("experiment:x:c1", [new SystemEvent
+        {
+            Id = "exposure-x-c1", Type = SystemEventTypes.ExperimentExposed, Subject = "experiment:x:c1", Time = at, CustomerId = "c1", Experiment = "x", Variant = "b",
+        }]);
+        await outbox.RecordAsync("model:k", [new SystemEvent
+        {
+            Id = "model:k:promoted:v2:1", Type = SystemEventTypes.ModelPromoted, Subject = "model:k", Time = at, From = "v1", To = "v2", Reason = "rollback",
+        }]);
+
+        var relay = shop.App.Services.GetRequiredKeyedService<EventRelay>(OutboxConsumers.Relay);
+        await relay.DrainAsync();
+        var received = await DrainQueueAsync(shop.App.Services);
+
+        var promoted = Assert.Single(received);
+        Assert.Equal(("com.commerce.model_promoted", "model:k", 1L), (promoted.Type, promoted.Subject, promoted.Sequence));
+        Assert.Equal(("v1", "v2", "rollback"), (promoted.Data.From, promoted.Data.To, promoted.Data.Reason));
+        Assert.Empty(await outbox.PendingAsync(OutboxConsumers.Relay, 10));
+        Assert.Equal(0, (await relay.DrainAsync()).Events);
     }
 
     [Fact]

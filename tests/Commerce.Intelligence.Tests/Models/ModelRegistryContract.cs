@@ -1,8 +1,12 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
+using Commerce.Events.Outbox;
 using Commerce.Intelligence.Models;
 using Commerce.Storage.Blobs;
+using Commerce.Storage.Documents.Sqlite;
+using Commerce.Storage.Sqlite;
+using Commerce.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Commerce.Intelligence.Tests.Models;
@@ -35,15 +39,94 @@ internal sealed class ScoredKind(string kind) : IModelKind
     public static double ScoreOf(ModelFiles files) => double.Parse(Encoding.UTF8.GetString(files["score.txt"].Span), CultureInfo.InvariantCulture);
 }
 
-/// <summary>The registry's behaviour, run against each blob store adapter.</summary>
-public abstract class ModelRegistryContract
+/// <summary>The registry's behaviour, run against each blob store adapter, with its events kept in a SQLite outbox.</summary>
+public abstract class ModelRegistryContract : IDisposable
 {
+    private readonly TempDirectory _events = new("model-events");
+    private readonly SqliteDatabase _database;
+    private readonly EventOutbox _outbox;
+
+    protected ModelRegistryContract()
+    {
+        _database = new SqliteDatabase(Path.Combine(_events.Path, "documents.db"));
+        _outbox = new EventOutbox(new SqliteDocumentStore(_database), new OutboxConsumers(OutboxConsumers.Lake));
+    }
+
     protected abstract IBlobStore Store { get; }
+
+    public virtual void Dispose()
+    {
+        _database.Dispose();
+        _events.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private (ModelRegistry Registry, ScoredKind Kind) NewRegistry()
     {
         var kind = new ScoredKind("k" + Guid.NewGuid().ToString("N")[..10]);
-        return (new ModelRegistry(Store, [kind], TimeProvider.System, NullLogger<ModelRegistry>.Instance), kind);
+        return (new ModelRegistry(Store, [kind], _outbox, TimeProvider.System, NullLogger<ModelRegistry>.Instance), kind);
+    }
+
+    private async Task<IReadOnlyList<SystemEvent>> PromotionsAsync(string kind) =>
+        (await _outbox.ReadAsync(ModelEvents.Subject(kind))).Where(e => e.Type == SystemEventTypes.ModelPromoted).ToList();
+
+    [Fact]
+    public async Task Each_move_of_the_live_version_records_one_model_promoted_event_and_nothing_else_does()
+    {
+        var (registry, kind) = NewRegistry();
+        // The live version after each step, read back from the registry: a promotion is wherever it differs from the one before.
+        var live = new List<string?> { null };
+        async Task StepAsync(Func<Task> step)
+        {
+            await step();
+            live.Add((await registry.LatestAsync(kind.Kind))?.Version);
+        }
+        kind.NextScore = 0.5;
+        var first = await registry.TrainAsync(kind.Kind);
+        live.Add((await registry.LatestAsync(kind.Kind))?.Version);
+        kind.NextScore = 0.4;
+        await StepAsync(() => registry.TrainAsync(kind.Kind));
+        kind.NextScore = 0.6;
+        var second = await registry.TrainAsync(kind.Kind);
+        live.Add((await registry.LatestAsync(kind.Kind))?.Version);
+        await StepAsync(() => registry.PromoteAsync(kind.Kind, first.Version, "rollback after complaints"));
+        await StepAsync(() => registry.PromoteAsync(kind.Kind, first.Version, "rollback after complaints"));
+        await StepAsync(() => registry.PromoteAsync(kind.Kind, "20990101-000000-abcdef", "no such version"));
+        await StepAsync(() => registry.PromoteAsync(kind.Kind, second.Version, "forward again"));
+        var moves = live.Zip(live.Skip(1)).Where(p => p.First != p.Second).ToList();
+
+        var events = await PromotionsAsync(kind.Kind);
+
+        Assert.Equal(4, moves.Count);
+        Assert.Equal(moves.Select(m => (m.First, m.Second)), events.Select(e => (e.From, e.To)));
+        Assert.Equal(events.Count, events.Select(e => e.Id).Distinct().Count());
+        Assert.All(events, e => Assert.Equal($"model:{kind.Kind}", e.Subject));
+        Assert.Equal("promoted: no live model", events[0].Reason);
+        Assert.Equal(["rollback after complaints", "forward again"], events.Skip(2).Select(e => e.Reason));
+        Assert.Equal(first.Version, (await registry.LatestAsync(kind.Kind))!.Previous);
+    }
+
+    [Fact]
+    public async Task A_promotion_whose_event_a_crash_kept_from_the_outbox_is_recorded_by_the_next_training_once()
+    {
+        var (registry, kind) = NewRegistry();
+        kind.NextScore = 0.5;
+        var first = await registry.TrainAsync(kind.Kind);
+        kind.NextScore = 0.4;
+        var kept = await registry.TrainAsync(kind.Kind);
+        // What a crash right after the pointer moved leaves: latest names the new version, the outbox knows nothing of it.
+        var crashed = new LatestPointer(kept.Version, DateTimeOffset.UtcNow, "promoted by hand", first.Version);
+        var container = await Store.GetContainerAsync(ModelRegistry.Container);
+        await container.PutAsync($"{kind.Kind}/{ModelRegistry.LatestBlob}", Commerce.Storage.Documents.DocumentJson.Serialize(crashed), new BlobPutOptions("application/json"));
+        Assert.Single(await PromotionsAsync(kind.Kind));
+
+        kind.NextScore = 0.1;
+        await registry.TrainAsync(kind.Kind);
+        await registry.TrainAsync(kind.Kind);
+
+        var events = await PromotionsAsync(kind.Kind);
+        Assert.Equal([(null, first.Version), (first.Version, kept.Version)], events.Select(e => (e.From, e.To)));
+        Assert.Equal("promoted by hand", events[1].Reason);
     }
 
     [Fact]

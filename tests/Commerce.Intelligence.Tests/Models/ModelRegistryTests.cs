@@ -7,7 +7,7 @@ using Commerce.Testing.Emulators;
 
 namespace Commerce.Intelligence.Tests.Models;
 
-public sealed class FolderModelRegistryTests : ModelRegistryContract, IDisposable
+public sealed class FolderModelRegistryTests : ModelRegistryContract
 {
     private readonly TempDirectory _folder = new("models");
     private readonly FolderBlobStore _store;
@@ -16,7 +16,11 @@ public sealed class FolderModelRegistryTests : ModelRegistryContract, IDisposabl
 
     protected override IBlobStore Store => _store;
 
-    public void Dispose() => _folder.Dispose();
+    public override void Dispose()
+    {
+        _folder.Dispose();
+        base.Dispose();
+    }
 }
 
 public sealed class AzuriteModelRegistryTests(AzuriteFixture azurite) : ModelRegistryContract, IClassFixture<AzuriteFixture>

@@ -91,7 +91,7 @@ public sealed class ChurnModelKindTests : IDisposable
     public async Task A_promoted_version_goes_live_and_every_active_customer_is_scored_with_it_once()
     {
         await SeedAsync(160, 3);
-        var registry = new ModelRegistry(new FolderBlobStore(_blobs.Path), [Kind()], _stores.Clock, NullLogger<ModelRegistry>.Instance);
+        var registry = new ModelRegistry(new FolderBlobStore(_blobs.Path), [Kind()], new EventOutbox(_stores.Documents, new OutboxConsumers(OutboxConsumers.Lake)), _stores.Clock, NullLogger<ModelRegistry>.Instance);
         var live = new LiveModel<ChurnModel>(registry, ChurnModelKind.Name, ChurnModelKind.Load, TimeSpan.FromSeconds(1), _stores.Clock, NullLogger<LiveModel<ChurnModel>>.Instance);
         var store = new ChurnRiskStore(_stores.Documents);
         var scoring = new ChurnScoring(new CustomerPopulation(new OrderStorePurchases(_orders), _stores.Customers, new CampaignSettings()), new CustomerFeatureBuilder(new FeatureSettings()),
