@@ -30,9 +30,21 @@ public sealed class TimerTriggerTests
             return Task.CompletedTask;
         }));
 
-        await WaitUntilAsync(() => fired.Count >= 3, TimeSpan.FromSeconds(10), "three firings");
+        // A firing more than 2 s late is past due by design; on a loaded machine one can be, so the test looks for
+        // three firings in a row that were on time and checks the schedule on them.
+        (DateTimeOffset At, TimerInfo Info)[] OnTimeInARow()
+        {
+            var all = fired.ToArray();
+            for (var i = 0; i + 3 <= all.Length; i++)
+            {
+                if (all.Skip(i).Take(3).All(r => !r.Info.IsPastDue))
+                    return all[i..(i + 3)];
+            }
+            return [];
+        }
+        await WaitUntilAsync(() => OnTimeInARow().Length == 3, TimeSpan.FromSeconds(60), "three on-time firings in a row");
 
-        var runs = fired.Take(3).ToArray();
+        var runs = OnTimeInARow();
         Assert.All(runs, r => Assert.False(r.Info.IsPastDue));
         Assert.All(runs, r => Assert.Equal(0, r.Info.ScheduleStatus!.Last.Millisecond));
         Assert.All(runs, r => Assert.Equal(r.Info.ScheduleStatus!.Last.AddSeconds(1), r.Info.ScheduleStatus.Next));
