@@ -36,6 +36,9 @@ public sealed class InventoryService(IDocumentStore documents, EventOutbox outbo
     /// <summary>How long units taken again for a lapsed reservation are held for the commit that took them.</summary>
     private static readonly TimeSpan RetakenHold = TimeSpan.FromMinutes(30);
 
+    /// <summary>Raised with a SKU's stock once a change to it is stored here: snapshots of available units apply it at once.</summary>
+    public event Action<StockLevel>? StockChanged;
+
     private IDocumentContainer? _stock;
     private IDocumentContainer? _reservations;
     private IDocumentContainer? _expiry;
@@ -291,6 +294,8 @@ public sealed class InventoryService(IDocumentStore documents, EventOutbox outbo
                 };
             return decided;
         }, cancellationToken).ConfigureAwait(false);
+        if (stored is not null)
+            StockChanged?.Invoke(stored);
         if (stored is { UnrecordedLowStock.Count: > 0 })
             stored = await RecordLowStockAsync(stock, stored, cancellationToken).ConfigureAwait(false);
         return stored ?? decided!;

@@ -7,22 +7,35 @@ namespace Commerce.Catalog.Tests.Inventory;
 public sealed class StockAvailabilityTests
 {
     [Fact]
-    public async Task A_stale_snapshot_is_served_while_one_background_read_brings_the_next()
+    public async Task A_change_stored_through_this_instance_is_in_the_snapshot_at_once()
     {
         using var stores = new CatalogStores();
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var catalog = new ProductCatalog(stores.Documents, clock, new CatalogOptions { RefreshInterval = TimeSpan.Zero });
-        var inventory = stores.Inventory(clock);
-        await catalog.UpsertManyAsync([new Product { Sku = "SA-1", Name = "One", Category = "home", ListPrice = 1m, Currency = "GBP" }]);
-        await inventory.AdjustAsync("SA-1", 5, "count", "test");
+        var (clock, catalog, inventory) = await ShopAsync(stores, ("SA-1", 5), ("SA-2", 3));
         var availability = new StockAvailability(catalog, inventory, clock);
-
         Assert.Equal(5, (await availability.SnapshotAsync())["SA-1"]);
 
         await inventory.AdjustAsync("SA-1", -5, "sold out", "test");
+        await inventory.ReserveAsync("r-1", [new StockLine("SA-2", 2)], clock.GetUtcNow().AddHours(1));
+
+        var snapshot = await availability.SnapshotAsync();
+        Assert.Equal((await inventory.GetAsync("SA-1"))!.Available, snapshot["SA-1"]);
+        Assert.Equal(0, snapshot["SA-1"]);
+        Assert.Equal(1, snapshot["SA-2"]);
+    }
+
+    [Fact]
+    public async Task A_change_stored_by_another_instance_is_seen_once_the_snapshot_ages_and_the_stale_one_is_served_meanwhile()
+    {
+        using var stores = new CatalogStores();
+        var (clock, catalog, inventory) = await ShopAsync(stores, ("SA-1", 5));
+        var availability = new StockAvailability(catalog, inventory, clock);
         Assert.Equal(5, (await availability.SnapshotAsync())["SA-1"]);
 
-        clock.Advance(TimeSpan.FromSeconds(6));
+        var elsewhere = stores.Inventory(clock);
+        await elsewhere.AdjustAsync("SA-1", -5, "sold out", "test");
+        Assert.Equal(5, (await availability.SnapshotAsync())["SA-1"]);
+
+        clock.Advance(StockAvailability.RefreshAfter + TimeSpan.FromSeconds(1));
         // The first call after the snapshot aged answers at once with what it had, and starts one read.
         Assert.Equal(5, (await availability.SnapshotAsync())["SA-1"]);
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -31,5 +44,16 @@ public sealed class StockAvailabilityTests
             Assert.True(DateTime.UtcNow < deadline, "the background read never replaced the stale snapshot");
             await Task.Delay(20);
         }
+    }
+
+    private static async Task<(FakeTimeProvider, ProductCatalog, InventoryService)> ShopAsync(CatalogStores stores, params (string Sku, int Units)[] stock)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var catalog = new ProductCatalog(stores.Documents, clock, new CatalogOptions { RefreshInterval = TimeSpan.Zero });
+        var inventory = stores.Inventory(clock);
+        await catalog.UpsertManyAsync([.. stock.Select(s => new Product { Sku = s.Sku, Name = s.Sku, Category = "home", ListPrice = 1m, Currency = "GBP" })]);
+        foreach (var (sku, units) in stock)
+            await inventory.AdjustAsync(sku, units, "count", "test");
+        return (clock, catalog, inventory);
     }
 }
