@@ -1,5 +1,5 @@
 using Azure.Identity;
-using Azure.Monitor.OpenTelemetry.Exporter;
+using Azure.Monitor.OpenTelemetry.AspNetCore;
 using Commerce.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,13 +24,18 @@ public static class TelemetrySetup
         var telemetry = services.AddCommerceOpenTelemetry();
         if (settings.ApplicationInsightsConnectionString is { } connectionString)
         {
-            var credential = settings.ApplicationInsightsClientId is { } clientId
-                ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
-                : null;
-            void Configure(AzureMonitorExporterOptions o) => o.ConnectionString = connectionString;
-            telemetry.WithTracing(t => t.AddAzureMonitorTraceExporter(Configure, credential))
-                .WithMetrics(m => m.AddAzureMonitorMetricExporter(Configure, credential))
-                .WithLogging(l => l.AddAzureMonitorLogExporter(Configure, credential));
+            // The Azure Monitor distro: its exporters for all three signals, HttpClient spans and Live Metrics, on top of
+            // the product's own sources and the request spans (with their health-probe filter) registered above.
+            telemetry.UseAzureMonitor(o =>
+            {
+                o.ConnectionString = connectionString;
+                // Every trace is kept: the distro's default rate-limited sampler drops whole orders' traces at start
+                // and in bursts. A shop that needs fewer sets ingestion sampling on the Application Insights resource.
+                o.TracesPerSecond = null;
+                o.SamplingRatio = 1F;
+                if (settings.ApplicationInsightsClientId is { } clientId)
+                    o.Credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+            });
         }
         if (settings.OtlpEndpoint is { } endpoint)
         {

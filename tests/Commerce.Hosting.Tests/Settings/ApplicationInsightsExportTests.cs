@@ -9,8 +9,8 @@ using Microsoft.AspNetCore.Http;
 namespace Commerce.Hosting.Tests.Settings;
 
 /// <summary>
-/// The Azure Monitor exporter end to end: the app configured with an Application Insights connection string whose
-/// ingestion endpoint is a listener in the test, as Application Insights' track endpoint answers.
+/// The Azure Monitor distro end to end: the app configured with an Application Insights connection string whose
+/// ingestion endpoint is a listener in the test, answering as Application Insights' track endpoint does.
 /// </summary>
 public sealed class ApplicationInsightsExportTests
 {
