@@ -33,7 +33,7 @@ public sealed class LakeStack : IDisposable
         Lake = new global::Commerce.Analytics.Lake.Lake(Blobs, new LakeOptions(Path.Combine(_folder.Path, "lake-cache"), lakeContainer));
         Writer = new LakeWriter(Lake);
         Compactor = new LakeCompactor(Inbox, Outbox, Orders, Catalog, Writer, Documents, new CompactionOptions(), Time, NullLogger<LakeCompactor>.Instance);
-        Importer = new HistoryImporter(Customers, Orders, Compactor, Lake);
+        Importer = new HistoryImporter(Customers, Orders, Compactor, Lake, Time);
     }
 
     public TimeProvider Time { get; }

@@ -15,7 +15,11 @@ public sealed record HistoryImportReport(
     int Returns,
     int Skipped,
     IReadOnlyDictionary<string, int> SkipReasons,
-    ImportedInLake Lake);
+    ImportedInLake Lake)
+{
+    /// <summary>How many days later than in the file the history was stored (0 unless it was moved to end now).</summary>
+    public int ShiftedDays { get; init; }
+}
 
 /// <summary>What the lake holds of imported history once the import has compacted it (the same after importing again).</summary>
 public sealed record ImportedInLake(long Orders, long OrderLines, long Events);
@@ -28,15 +32,26 @@ public sealed record ImportedInLake(long Orders, long OrderLines, long Events);
 /// compacts them, with the orders and their lines, into the lake. Order ids and customer ids come from the
 /// file, and existing ones are left alone, so importing again changes nothing.
 /// </summary>
-public sealed class HistoryImporter(CustomerService customers, OrderRepository orders, LakeCompactor compactor, Lake.Lake lake)
+public sealed class HistoryImporter(CustomerService customers, OrderRepository orders, LakeCompactor compactor, Lake.Lake lake, TimeProvider time)
 {
     public const string PaymentMethod = "history-import";
     private const int Concurrency = 32;
 
     /// <exception cref="Catalog.Import.ImportFormatException">the file lacks one of the data set's columns.</exception>
-    public async Task<HistoryImportReport> ImportAsync(Stream seekableInput, CancellationToken cancellationToken = default)
+    public Task<HistoryImportReport> ImportAsync(Stream seekableInput, CancellationToken cancellationToken = default) =>
+        ImportAsync(seekableInput, endNow: false, cancellationToken);
+
+    /// <param name="endNow">
+    /// move the whole history forward by whole weeks so that it ends in the last week (<see cref="OnlineRetailHistory.EndingBefore"/>):
+    /// an old data set then drives what looks at the recent past (churn training and scoring, campaign audiences, trending).
+    /// </param>
+    /// <exception cref="Catalog.Import.ImportFormatException">the file lacks one of the data set's columns.</exception>
+    public async Task<HistoryImportReport> ImportAsync(Stream seekableInput, bool endNow, CancellationToken cancellationToken = default)
     {
         var history = await OnlineRetailHistory.ReadAsync(seekableInput, cancellationToken).ConfigureAwait(false);
+        var shiftedDays = 0;
+        if (endNow)
+            history = history.EndingBefore(time.GetUtcNow().UtcDateTime, out shiftedDays);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken };
         var customersCreated = 0;
         await Parallel.ForEachAsync(history.Customers, parallel, async (customer, token) =>
@@ -61,7 +76,10 @@ public sealed class HistoryImporter(CustomerService customers, OrderRepository o
             history.Returns.Count,
             history.Skipped.Values.Sum(),
             history.Skipped,
-            await InLakeAsync(cancellationToken).ConfigureAwait(false));
+            await InLakeAsync(cancellationToken).ConfigureAwait(false))
+        {
+            ShiftedDays = shiftedDays,
+        };
     }
 
     private async Task<ImportedInLake> InLakeAsync(CancellationToken cancellationToken)

@@ -58,6 +58,27 @@ public sealed class OnlineRetailHistory
     /// <summary>Every line seen, kept or skipped.</summary>
     public int Rows { get; }
 
+    /// <summary>
+    /// The same history moved forward by whole weeks (weekdays and times of day kept) so that its last sale or
+    /// return falls within the week before <paramref name="now"/>: an old data set played as the shop's recent
+    /// past. Unchanged when it already ends within that week or later.
+    /// </summary>
+    public OnlineRetailHistory EndingBefore(DateTime now, out int shiftedDays)
+    {
+        var last = Invoices.Select(i => i.At).Concat(Returns.Select(r => r.At)).DefaultIfEmpty(now).Max();
+        var weeks = Math.Max(0, (int)Math.Floor((now - last).TotalDays / 7));
+        shiftedDays = weeks * 7;
+        if (weeks == 0)
+            return this;
+        var shift = TimeSpan.FromDays(shiftedDays);
+        return new OnlineRetailHistory(
+            [.. Customers.Select(c => c with { FirstSeen = c.FirstSeen + shift })],
+            [.. Invoices.Select(i => i with { At = i.At + shift, Returns = [.. i.Returns.Select(r => r with { At = r.At + shift })] })],
+            [.. Returns.Select(r => r with { At = r.At + shift })],
+            Skipped,
+            Rows);
+    }
+
     /// <summary>The file's UK local time as UTC; a time in the spring-forward gap is read as the hour after it.</summary>
     public static DateTime ToUtc(DateTime ukLocal)
     {
