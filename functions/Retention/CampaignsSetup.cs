@@ -37,6 +37,7 @@ public static class CampaignsSetup
         services.AddSingleton<CampaignTreatment>();
         services.AddSingleton<CampaignMeasurer>();
         app.Functions.MapInterventionsApi().MapCampaignsApi();
+        app.AddCommand("campaign-replay", CampaignCommands.ReplayAsync);
         return app;
     }
 }
