@@ -30,6 +30,7 @@ public static class AnalyticsSetup
         services.AddSingleton(compaction);
         services.AddSingleton<LakeCompactor>();
         services.AddSingleton<HistoryImporter>();
+        services.AddSingleton<IBehaviourHistorySource, LakeBehaviour>();
         services.AddSingleton<SegmentAnalysis>();
         services.AddSingleton<AcquisitionSpendStore>();
         services.AddSingleton<ShopKpis>();

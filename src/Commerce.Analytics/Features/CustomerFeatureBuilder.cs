@@ -32,6 +32,9 @@ public sealed class CustomerFeatureBuilder(FeatureSettings settings)
 
     public FeatureSettings Settings => settings;
 
+    /// <summary>Behaviour older than this before the as-of date adds little (interests have halved twice) and need not be read.</summary>
+    public static readonly TimeSpan BehaviourWindow = TimeSpan.FromDays(180);
+
     public FeatureSet Build(PurchaseHistory history, IEnumerable<BehaviourEvent> events, IReadOnlyDictionary<string, CustomerProfile> profiles, DateTime asOf)
     {
         var known = history.Before(asOf).Lines;

@@ -33,9 +33,6 @@ public sealed class CustomerInsightsService(
     public const string Container = "customer-insights";
     private const string ContextPartition = "population";
 
-    /// <summary>Behaviour older than this adds little to interests (its weight has halved twice) and is not read.</summary>
-    private static readonly TimeSpan BehaviourWindow = TimeSpan.FromDays(180);
-
     private async Task<IDocumentContainer> ContainerAsync(CancellationToken cancellationToken) =>
         await documents.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false);
 
@@ -52,7 +49,7 @@ public sealed class CustomerInsightsService(
         await using (var session = await lake.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
             var history = LakeHistory.LoadPurchases(session, builder.Settings.Currency);
-            var behaviour = LakeHistory.LoadBehaviour(session, asOf - BehaviourWindow, asOf);
+            var behaviour = LakeHistory.LoadBehaviour(session, asOf - CustomerFeatureBuilder.BehaviourWindow, asOf);
             set = builder.Build(history, behaviour, profiles.ToDictionary(p => p.Key, p => CustomerProfile.From(p.Value), StringComparer.Ordinal), asOf);
         }
         var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
@@ -81,7 +78,7 @@ public sealed class CustomerInsightsService(
         await using (var session = await lake.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
             var lines = LakeHistory.LoadPurchases(session, builder.Settings.Currency, customerIds).Lines.ToLookup(p => p.CustomerId, StringComparer.Ordinal);
-            var behaviour = LakeHistory.LoadBehaviour(session, asOf - BehaviourWindow, asOf, customerIds).ToLookup(e => e.CustomerId!, StringComparer.Ordinal);
+            var behaviour = LakeHistory.LoadBehaviour(session, asOf - CustomerFeatureBuilder.BehaviourWindow, asOf, customerIds).ToLookup(e => e.CustomerId!, StringComparer.Ordinal);
             foreach (var id in customerIds)
             {
                 var profile = (await customers.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Customer is { } customer ? CustomerProfile.From(customer) : null;

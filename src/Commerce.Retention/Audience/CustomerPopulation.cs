@@ -1,6 +1,7 @@
 using Commerce.Analytics.Features;
 using Commerce.Analytics.History;
 using Commerce.Catalog.Customers;
+using Commerce.Events.Behaviour;
 using Commerce.Intelligence.Recommendations.Serving;
 using Commerce.Storage.Documents;
 
@@ -9,8 +10,13 @@ namespace Commerce.Retention.Audience;
 /// <summary>What the shop knows of its customers at one moment: their order history from the order store, and their profiles.</summary>
 public sealed record Population(PurchaseHistory History, IReadOnlyDictionary<string, CustomerProfile> Profiles);
 
-public sealed class CustomerPopulation(IPurchaseHistorySource history, CustomerService customers, CampaignSettings settings)
+/// <param name="behaviour">where customers' behaviour events are read; none are when absent (a shop that does not track behaviour).</param>
+public sealed class CustomerPopulation(IPurchaseHistorySource history, CustomerService customers, CampaignSettings settings, IBehaviourHistorySource? behaviour = null)
 {
+    /// <summary>The behaviour events features as of <paramref name="cut"/> read: those of the window before it.</summary>
+    public async Task<IReadOnlyList<BehaviourEvent>> BehaviourBeforeAsync(DateTime cut, CancellationToken cancellationToken = default) =>
+        behaviour is null ? [] : await behaviour.LoadAsync(cut - CustomerFeatureBuilder.BehaviourWindow, cut, cancellationToken).ConfigureAwait(false);
+
     public async Task<Population> AsOfAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var purchases = await history.LoadAsync(now.AddDays(-settings.HistoryDays), now, cancellationToken).ConfigureAwait(false);

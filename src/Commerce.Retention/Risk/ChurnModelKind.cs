@@ -9,8 +9,9 @@ namespace Commerce.Retention.Risk;
 
 /// <summary>
 /// The churn model for the registry. Trained as the offline protocol is, on the most recent labelled windows of the
-/// order store: customers as of now - 2H labelled by the H days after (training), then measured on customers as of
-/// now - H labelled by the H days up to now (the holdout, which the live version is measured on too).
+/// order store, with the customers' behaviour before each cut: customers as of now - 2H labelled by the H days after
+/// (training), then measured on customers as of now - H labelled by the H days up to now (the holdout, which the live
+/// version is measured on too).
 /// </summary>
 public sealed class ChurnModelKind(CustomerPopulation population, CustomerFeatureBuilder builder, ChurnOptions options) : IModelKind
 {
@@ -28,8 +29,8 @@ public sealed class ChurnModelKind(CustomerPopulation population, CustomerFeatur
         var (history, profiles) = await population.AsOfAsync(now, cancellationToken).ConfigureAwait(false);
         var holdoutCut = now.UtcDateTime.AddDays(-options.HorizonDays);
         var trainingCut = holdoutCut.AddDays(-options.HorizonDays);
-        var training = ChurnExamples.Labelled(builder, history, [], profiles, trainingCut, options.HorizonDays);
-        var holdout = ChurnExamples.Labelled(builder, history, [], profiles, holdoutCut, options.HorizonDays);
+        var training = ChurnExamples.Labelled(builder, history, await population.BehaviourBeforeAsync(trainingCut, cancellationToken).ConfigureAwait(false), profiles, trainingCut, options.HorizonDays);
+        var holdout = ChurnExamples.Labelled(builder, history, await population.BehaviourBeforeAsync(holdoutCut, cancellationToken).ConfigureAwait(false), profiles, holdoutCut, options.HorizonDays);
         foreach (var (examples, cut) in new[] { (training, trainingCut), (holdout, holdoutCut) })
         {
             if (examples.Count < MinCustomers || examples.All(e => e.Churned) || examples.All(e => !e.Churned))

@@ -17,7 +17,8 @@ public sealed class ChurnScoring(CustomerPopulation population, CustomerFeatureB
     {
         var now = time.GetUtcNow();
         var (history, profiles) = await population.AsOfAsync(now, cancellationToken).ConfigureAwait(false);
-        var active = ChurnExamples.Inputs(builder, history, [], profiles, now.UtcDateTime, options.HorizonDays)
+        var behaviour = await population.BehaviourBeforeAsync(now.UtcDateTime, cancellationToken).ConfigureAwait(false);
+        var active = ChurnExamples.Inputs(builder, history, behaviour, profiles, now.UtcDateTime, options.HorizonDays)
             .Where(i => i.Features.RecencyDays <= ActiveDays)
             .ToList();
         var scored = model.Score(active, options.Reasons)
