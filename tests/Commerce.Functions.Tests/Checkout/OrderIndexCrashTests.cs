@@ -53,12 +53,8 @@ public sealed class OrderIndexCrashTests
                 // The process dies under it.
             }
         });
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!host.Process.StandardOutput.Contains("PAUSED", StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the checkout never reached write {killedBeforeWrite}:\n{host.Process.StandardOutput}\n{host.Process.StandardError}");
-            await Task.Delay(20);
-        }
+        await Poll.UntilAsync(() => host.Process.StandardOutput, stdout => stdout.Contains("PAUSED", StringComparison.Ordinal), TimeSpan.FromSeconds(60),
+            $"the checkout to reach write {killedBeforeWrite}", TimeSpan.FromMilliseconds(20), stdout => $"\n{stdout}\n{host.Process.StandardError}");
         await host.KillAsync();
         await checkout;
 

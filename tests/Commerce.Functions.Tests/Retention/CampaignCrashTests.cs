@@ -56,20 +56,15 @@ public sealed class CampaignCrashTests(ITestOutputHelper output)
 
         foreach (var killAt in new[] { 12, 30 })
         {
-            for (var deadline = DateTime.UtcNow.AddSeconds(120); Sent() < killAt; await Task.Delay(10))
-                Assert.True(DateTime.UtcNow < deadline, $"only {Sent()} emails after two minutes:\n{app.Process.StandardError}");
+            await Poll.UntilAsync(() => Sent(), sent => sent >= killAt, TimeSpan.FromSeconds(120), $"{killAt} emails", TimeSpan.FromMilliseconds(10),
+                sent => $"{sent} emails; the app's errors:\n{app.Process.StandardError}");
             await app.KillAsync();
             output.WriteLine($"killed with {Sent()} emails written");
             await app.RestartAsync();
         }
 
-        JsonObject campaign;
-        for (var deadline = DateTime.UtcNow.AddSeconds(180); ; await Task.Delay(200))
-        {
-            campaign = (await admin.GetFromJsonAsync<JsonObject>($"/api/retention/campaigns/{id}"))!;
-            if ((string?)campaign["status"] is "completed" or "failed" || DateTime.UtcNow > deadline)
-                break;
-        }
+        var campaign = await Poll.UntilAsync(async () => (await admin.GetFromJsonAsync<JsonObject>($"/api/retention/campaigns/{id}"))!, c => (string?)c["status"] is "completed" or "failed",
+            TimeSpan.FromSeconds(180), $"campaign {id} to finish", TimeSpan.FromMilliseconds(200));
         Assert.Equal("completed", (string?)campaign["status"]);
         var treated = (int)campaign["audience"]!["treated"]!;
         var coupons = (await admin.GetFromJsonAsync<JsonArray>("/api/promotions"))!.Select(p => p!.AsObject()).Where(p => ((string)p["id"]!).StartsWith($"cmp-{id}-", StringComparison.Ordinal)).ToList();
