@@ -522,29 +522,13 @@ public abstract class DurableEngineContract
         throw new InvalidOperationException("The query returned no page at all.");
     }
 
-    protected static async Task WaitForStatusAsync(DurableTaskClient client, string id, OrchestrationRuntimeStatus status)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while ((await client.GetInstanceAsync(id))?.RuntimeStatus != status)
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{id} did not become {status}.");
-            await Task.Delay(50);
-        }
-    }
+    protected static Task WaitForStatusAsync(DurableTaskClient client, string id, OrchestrationRuntimeStatus status) =>
+        Poll.UntilAsync(async () => (await client.GetInstanceAsync(id))?.RuntimeStatus, current => current == status, Patience, $"{id} to become {status}",
+            describe: current => current?.ToString() ?? "no such instance");
 
-    protected static async Task<IList<HistoryEvent>> WaitForHistoryAsync(DurableTaskClient client, string id, Func<IList<HistoryEvent>, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            if (await client.GetOrchestrationHistoryAsync(id) is { } history && condition(history))
-                return history;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{id} did not reach the expected history.");
-            await Task.Delay(50);
-        }
-    }
+    protected static async Task<IList<HistoryEvent>> WaitForHistoryAsync(DurableTaskClient client, string id, Func<IList<HistoryEvent>, bool> condition) =>
+        (await Poll.UntilAsync(() => client.GetOrchestrationHistoryAsync(id), history => history is not null && condition(history), Patience,
+            $"{id} to reach the expected history", describe: history => $"history [{string.Join(", ", history?.Select(e => e.EventType) ?? [])}]"))!;
 }
 
 /// <summary>

@@ -435,17 +435,10 @@ public abstract class ProjectEngineOrderLifecycleScenarioTests : OrderLifecycleS
         return (app, app.Services.GetRequiredService<DurableTaskClient>());
     }
 
-    protected override async Task WaitUntilReceivedAsync(DurableTaskClient client, string instanceId, string eventName)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            var history = await client.GetOrchestrationHistoryAsync(instanceId);
-            if (history.OfType<global::DurableTask.Core.History.EventRaisedEvent>().Any(e => e.Name == eventName))
-                return;
-            await Task.Delay(50);
-        }
-        Assert.Fail($"{instanceId} never took in {eventName}.");
-    }
+    protected override Task WaitUntilReceivedAsync(DurableTaskClient client, string instanceId, string eventName) =>
+        Poll.UntilAsync(() => client.GetOrchestrationHistoryAsync(instanceId),
+            history => history.OfType<global::DurableTask.Core.History.EventRaisedEvent>().Any(e => e.Name == eventName), TimeSpan.FromSeconds(30),
+            $"{instanceId} to take in {eventName}", describe: history => $"history [{string.Join(", ", history.Select(e => e.EventType))}]");
 }
 
 public sealed class EmbeddedOrderLifecycleScenarioTests : ProjectEngineOrderLifecycleScenarioTests

@@ -1,5 +1,6 @@
 using Commerce.Catalog.Inventory;
 using Commerce.Catalog.Products;
+using Commerce.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Commerce.Catalog.Tests.Inventory;
@@ -38,12 +39,8 @@ public sealed class StockAvailabilityTests
         clock.Advance(StockAvailability.RefreshAfter + TimeSpan.FromSeconds(1));
         // The first call after the snapshot aged answers at once with what it had, and starts one read.
         Assert.Equal(5, (await availability.SnapshotAsync())["SA-1"]);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await availability.SnapshotAsync())["SA-1"] != 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the background read never replaced the stale snapshot");
-            await Task.Delay(20);
-        }
+        await Poll.UntilAsync(async () => (await availability.SnapshotAsync())["SA-1"], units => units == 0, TimeSpan.FromSeconds(30),
+            "the background read to replace the stale snapshot", TimeSpan.FromMilliseconds(20));
     }
 
     private static async Task<(FakeTimeProvider, ProductCatalog, InventoryService)> ShopAsync(CatalogStores stores, params (string Sku, int Units)[] stock)

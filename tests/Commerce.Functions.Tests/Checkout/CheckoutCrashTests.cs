@@ -24,24 +24,15 @@ public sealed class CheckoutCrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Killing_the_app_mid_checkout_loses_no_order_charges_none_twice_and_oversells_nothing()
     {
-        using var data = new TempDirectory("checkout-crash");
-        var port = FreePort.Next();
-        var environment = new Dictionary<string, string?>
+        await using var app = await CrashableApp.StartAsync("checkout-crash", new Dictionary<string, string?>
         {
-            ["Storage__DataDirectory"] = data.Path,
-            ["Catalog__SeedDemoData"] = "false",
             ["Fulfilment__Mode"] = "auto",
             ["Queues__MessageLease"] = "00:00:03",
             ["Queues__MaxPollingInterval"] = "00:00:00.200",
             ["Http__IdempotencyLease"] = "00:00:03",
             ["Payments__Sandbox__LatencyMs"] = "20",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
-        HttpClient For(string subject, string role = Roles.Customer) => AppProcess.ClientFor(port, subject, role);
-        using var admin = For("ops", Roles.Admin);
-
-        var app = AppProcess.Start(["--urls", $"http://127.0.0.1:{port}"], environment);
-        await app.WaitForSuccessAsync($"http://127.0.0.1:{port}/api/health", TimeSpan.FromSeconds(60));
+        });
+        using var admin = app.ClientFor("ops", Roles.Admin);
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/categories/goods", new { name = "Goods" })).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/products", new { sku = "CRASH-1", name = "Sturdy", category = "goods", listPrice = 3.00m, currency = "GBP" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/inventory/CRASH-1/adjustments", new { delta = Units, reason = "stock" })).StatusCode);
@@ -49,7 +40,7 @@ public sealed class CheckoutCrashTests(ITestOutputHelper output)
         var keys = Enumerable.Range(0, Buyers).Select(i => (Buyer: $"buyer-{i}", Key: $"key-{i}", Quantity: 1 + i % 3)).ToList();
         async Task<HttpResponseMessage?> Checkout((string Buyer, string Key, int Quantity) k)
         {
-            using var client = For(k.Buyer);
+            using var client = app.ClientFor(k.Buyer);
             var request = new HttpRequestMessage(HttpMethod.Post, "/api/checkout") { Content = JsonContent.Create(new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "CRASH-1", quantity = k.Quantity } } }) };
             request.Headers.Add("Idempotency-Key", k.Key);
             try
@@ -62,22 +53,10 @@ public sealed class CheckoutCrashTests(ITestOutputHelper output)
             }
         }
 
-        var answered = 0;
-        var inFlight = keys.Select(async k =>
-        {
-            var response = await Checkout(k);
-            Interlocked.Increment(ref answered);
-            return response;
-        }).ToList();
-        while (Volatile.Read(ref answered) < Buyers / 4)
-            await Task.Delay(5);
-        app.Kill();
-        var firstTry = await Task.WhenAll(inFlight);
-        await app.DisposeAsync();
+        var firstTry = await app.KillWhileInFlightAsync(keys.Select(Checkout), answered: Buyers / 4);
         output.WriteLine($"{firstTry.Count(r => r?.StatusCode == HttpStatusCode.Accepted)} of {Buyers} checkouts were answered before the kill");
 
-        await using var restarted = AppProcess.Start(["--urls", $"http://127.0.0.1:{port}"], environment);
-        await restarted.WaitForSuccessAsync($"http://127.0.0.1:{port}/api/health", TimeSpan.FromSeconds(60));
+        await app.RestartAsync();
         var retried = await Task.WhenAll(keys.Select(Checkout));
         Assert.All(retried, r => Assert.Equal(HttpStatusCode.Accepted, r!.StatusCode));
         var orderIds = await Task.WhenAll(retried.Select(async r => (string)(await r!.Content.ReadFromJsonAsync<JsonObject>())!["id"]!));
@@ -87,15 +66,14 @@ public sealed class CheckoutCrashTests(ITestOutputHelper output)
         foreach (var id in orderIds)
             finals.Add(await Shop.WaitForStatusAsync(admin, id, "Completed", "Cancelled"));
         var stock = (await admin.GetFromJsonAsync<JsonObject>("/api/inventory/CRASH-1"))!;
-        restarted.Terminate();
-        await restarted.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        await app.StopAsync();
 
         Assert.All(finals, o => Assert.Equal("Completed", (string?)o["status"]));
         var sold = finals.Sum(o => o["lines"]!.AsArray().Sum(l => (int)l!["quantity"]!));
         Assert.Equal(Units - sold, (int)stock["onHand"]!);
         Assert.Equal(0, (int)stock["reserved"]!);
 
-        using var database = new SqliteDatabase(Path.Combine(data.Path, "documents.db"));
+        using var database = new SqliteDatabase(Path.Combine(app.DataPath, "documents.db"));
         var ledger = await new SqliteDocumentStore(database).GetContainerAsync(SandboxChannel.Container);
         foreach (var order in finals)
         {

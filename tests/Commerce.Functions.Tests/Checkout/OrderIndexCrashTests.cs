@@ -28,50 +28,35 @@ public sealed class OrderIndexCrashTests
     [InlineData(3)]
     public async Task An_order_stored_by_a_checkout_killed_between_its_writes_is_started_by_the_sweep(int killedBeforeWrite)
     {
-        using var data = new TempDirectory("order-index-crash");
-        var port = FreePort.Next();
-        var environment = new Dictionary<string, string?>
+        await using var host = await CrashableApp.StartAsync("order-index-crash", new Dictionary<string, string?>
         {
-            ["Storage__DataDirectory"] = data.Path,
-            ["Catalog__SeedDemoData"] = "false",
             ["Fulfilment__Mode"] = "auto",
             ["Http__IdempotencyLease"] = "00:00:01",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
-        HttpClient For(string subject, string role = Roles.Customer) => AppProcess.ClientFor(port, subject, role);
+        }, [$"--PauseBeforeOrderWrite={killedBeforeWrite}"], appPath: Path.Combine(AppContext.BaseDirectory, "Commerce.Functions.CrashHost.dll"));
         var body = new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "KILL-1", quantity = 2 } } };
         var orderId = CheckoutApi.OrderIdFor("killed-buyer", "the-key");
 
-        await using (var host = AppProcess.Start(["--urls", $"http://127.0.0.1:{port}", $"--PauseBeforeOrderWrite={killedBeforeWrite}"], environment,
-            appPath: Path.Combine(AppContext.BaseDirectory, "Commerce.Functions.CrashHost.dll")))
-        {
-            await host.WaitForSuccessAsync($"http://127.0.0.1:{port}/api/health", TimeSpan.FromSeconds(60));
-            using var admin = For("ops", Roles.Admin);
-            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/categories/goods", new { name = "Goods" })).StatusCode);
-            Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/products", new { sku = "KILL-1", name = "Fragile", category = "goods", listPrice = 4.00m, currency = "GBP" })).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/inventory/KILL-1/adjustments", new { delta = Units, reason = "stock" })).StatusCode);
+        using var admin = host.ClientFor("ops", Roles.Admin);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/categories/goods", new { name = "Goods" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/products", new { sku = "KILL-1", name = "Fragile", category = "goods", listPrice = 4.00m, currency = "GBP" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/inventory/KILL-1/adjustments", new { delta = Units, reason = "stock" })).StatusCode);
 
-            using var buyer = For("killed-buyer");
-            var checkout = Task.Run(async () =>
+        using var buyer = host.ClientFor("killed-buyer");
+        var checkout = Task.Run(async () =>
+        {
+            try
             {
-                try
-                {
-                    await Shop.CheckoutAsync(buyer, body, "the-key");
-                }
-                catch (HttpRequestException)
-                {
-                    // The process dies under it.
-                }
-            });
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!host.StandardOutput.Contains("PAUSED", StringComparison.Ordinal))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"the checkout never reached write {killedBeforeWrite}:\n{host.StandardOutput}\n{host.StandardError}");
-                await Task.Delay(20);
+                await Shop.CheckoutAsync(buyer, body, "the-key");
             }
-            host.Kill();
-            await checkout;
-        }
+            catch (HttpRequestException)
+            {
+                // The process dies under it.
+            }
+        });
+        await Poll.UntilAsync(() => host.Process.StandardOutput, stdout => stdout.Contains("PAUSED", StringComparison.Ordinal), TimeSpan.FromSeconds(60),
+            $"the checkout to reach write {killedBeforeWrite}", TimeSpan.FromMilliseconds(20), stdout => $"\n{stdout}\n{host.Process.StandardError}");
+        await host.KillAsync();
+        await checkout;
 
         await using var restarted = await FunctionAppHarness.StartAsync(CommerceApp.CreateBuilder, new Dictionary<string, string>
         {
@@ -79,7 +64,7 @@ public sealed class OrderIndexCrashTests
             ["Fulfilment:Mode"] = "auto",
             ["Http:IdempotencyLease"] = "00:00:01",
             ["Queues:MaxPollingInterval"] = "00:00:00.200",
-        }, data.Path);
+        }, host.DataPath);
         var services = restarted.Services;
         var orders = services.GetRequiredService<OrderRepository>();
         var orchestrations = services.GetRequiredService<DurableTaskClient>();

@@ -115,19 +115,9 @@ public sealed class Shop : IAsyncDisposable
     }
 
     /// <summary>Polls the order until its status is one of <paramref name="statuses"/>.</summary>
-    public static async Task<JsonObject> WaitForStatusAsync(HttpClient client, string orderId, params string[] statuses)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var order = (await client.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}"))!;
-            if (statuses.Contains((string?)order["status"]))
-                return order;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Order {orderId} stayed {(string?)order["status"]}; expected {string.Join("/", statuses)}: {order}");
-            await Task.Delay(50);
-        }
-    }
+    public static async Task<JsonObject> WaitForStatusAsync(HttpClient client, string orderId, params string[] statuses) =>
+        await Poll.UntilAsync(async () => (await client.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}"))!, order => statuses.Contains((string?)order["status"]),
+            TimeSpan.FromSeconds(60), $"order {orderId} to be {string.Join("/", statuses)}");
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
 }

@@ -26,30 +26,22 @@ public sealed class RelayCrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Killing_the_app_between_changes_and_their_relay_loses_no_event()
     {
-        using var data = new TempDirectory("relay-crash");
-        var port = FreePort.Next();
-        var environment = new Dictionary<string, string?>
+        await using var app = await CrashableApp.StartAsync("relay-crash", new Dictionary<string, string?>
         {
-            ["Storage__DataDirectory"] = data.Path,
-            ["Catalog__SeedDemoData"] = "false",
             ["Fulfilment__Mode"] = "auto",
             ["Queues__MessageLease"] = "00:00:03",
             ["Queues__MaxPollingInterval"] = "00:00:00.200",
             ["Http__IdempotencyLease"] = "00:00:03",
             ["IntegrationEvents__RelaySchedule"] = "* * * * * *",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
-        using var admin = AppProcess.ClientFor(port, "ops", Roles.Admin);
-
-        var app = AppProcess.Start(["--urls", $"http://127.0.0.1:{port}"], environment);
-        await app.WaitForSuccessAsync($"http://127.0.0.1:{port}/api/health", TimeSpan.FromSeconds(60));
+        });
+        using var admin = app.ClientFor("ops", Roles.Admin);
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/categories/goods", new { name = "Goods" })).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/products", new { sku = "RELAY-1", name = "Relayed", category = "goods", listPrice = 2.00m, currency = "GBP" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/inventory/RELAY-1/adjustments", new { delta = 1_000, reason = "stock" })).StatusCode);
 
         async Task<HttpResponseMessage?> Checkout(int buyer)
         {
-            using var client = AppProcess.ClientFor(port, $"relay-buyer-{buyer}");
+            using var client = app.ClientFor($"relay-buyer-{buyer}");
             try
             {
                 return await Shop.CheckoutAsync(client, new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "RELAY-1", quantity = 1 } } }, $"relay-key-{buyer}");
@@ -60,21 +52,9 @@ public sealed class RelayCrashTests(ITestOutputHelper output)
             }
         }
 
-        var answered = 0;
-        var inFlight = Enumerable.Range(0, Buyers).Select(async b =>
-        {
-            var response = await Checkout(b);
-            Interlocked.Increment(ref answered);
-            return response;
-        }).ToList();
-        while (Volatile.Read(ref answered) < Buyers / 3)
-            await Task.Delay(5);
-        app.Kill();
-        await Task.WhenAll(inFlight);
-        await app.DisposeAsync();
+        await app.KillWhileInFlightAsync(Enumerable.Range(0, Buyers).Select(Checkout), answered: Buyers / 3);
 
-        await using var restarted = AppProcess.Start(["--urls", $"http://127.0.0.1:{port}"], environment);
-        await restarted.WaitForSuccessAsync($"http://127.0.0.1:{port}/api/health", TimeSpan.FromSeconds(60));
+        await app.RestartAsync();
         var retried = await Task.WhenAll(Enumerable.Range(0, Buyers).Select(Checkout));
         Assert.All(retried, r => Assert.Equal(HttpStatusCode.Accepted, r!.StatusCode));
         var orderIds = await Task.WhenAll(retried.Select(async r => (string)(await r!.Content.ReadFromJsonAsync<JsonObject>())!["id"]!));
@@ -82,7 +62,7 @@ public sealed class RelayCrashTests(ITestOutputHelper output)
             await Shop.WaitForStatusAsync(admin, id, "Completed");
 
         // What the outbox recorded, read from the app's store files.
-        using var documents = new SqliteDatabase(Path.Combine(data.Path, "documents.db"));
+        using var documents = new SqliteDatabase(Path.Combine(app.DataPath, "documents.db"));
         var outbox = new EventOutbox(new SqliteDocumentStore(documents), new OutboxConsumers());
         var recorded = new Dictionary<string, List<string>>();
         foreach (var id in orderIds)
@@ -90,7 +70,7 @@ public sealed class RelayCrashTests(ITestOutputHelper output)
         Assert.All(recorded.Values, ids => Assert.Equal(5, ids.Count));
 
         // What reached the queue, taken while the restarted app's relay still runs.
-        using var queues = new SqliteDatabase(Path.Combine(data.Path, "queues.db"));
+        using var queues = new SqliteDatabase(Path.Combine(app.DataPath, "queues.db"));
         var queue = await new SqliteQueueStore(queues).GetQueueAsync(IntegrationEventFormat.Destination);
         var received = new List<IntegrationEvent>();
         var expected = recorded.Values.SelectMany(ids => ids).ToHashSet();
@@ -102,8 +82,7 @@ public sealed class RelayCrashTests(ITestOutputHelper output)
             if (batch.Count == 0)
                 await Task.Delay(200);
         }
-        restarted.Terminate();
-        await restarted.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        await app.StopAsync();
         output.WriteLine($"{received.Count} messages for {expected.Count} events: {received.Count - received.Select(e => e.Id).Distinct().Count()} sent again after the kill");
 
         foreach (var (id, ids) in recorded)

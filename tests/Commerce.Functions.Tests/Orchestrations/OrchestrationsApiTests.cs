@@ -36,17 +36,9 @@ public sealed class OrchestrationsApiTests : IAsyncLifetime
 
     private DurableTaskClient Durable => _app.Services.GetRequiredService<DurableTaskClient>();
 
-    private async Task<JsonObject> WaitForStatusAsync(string id, string status)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            var instance = await _admin.GetFromJsonAsync<JsonObject>($"/api/orchestrations/{id}");
-            if ((string?)instance!["status"] == status)
-                return instance;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"{id} did not become {status}.");
-    }
+    private async Task<JsonObject> WaitForStatusAsync(string id, string status) =>
+        await Poll.UntilAsync(async () => (await _admin.GetFromJsonAsync<JsonObject>($"/api/orchestrations/{id}"))!, instance => (string?)instance["status"] == status,
+            TimeSpan.FromSeconds(10), $"{id} to become {status}");
 
     [Fact]
     public async Task Without_a_token_it_is_401_and_for_a_customer_403_as_problem_details()

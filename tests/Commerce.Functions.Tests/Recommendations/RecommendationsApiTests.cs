@@ -76,12 +76,8 @@ public sealed class RecommendationShop : IAsyncLifetime
         var response = await Admin.PostAsync("/api/models/recommendations/train", null);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Training = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((string?)(await GetAsync(App.Client, "/api/recommendations"))["modelVersion"] != (string?)Training["version"])
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the trained model was not served within 30 s");
-            await Task.Delay(100);
-        }
+        await Poll.UntilAsync(async () => (string?)(await GetAsync(App.Client, "/api/recommendations"))["modelVersion"], served => served == (string?)Training["version"],
+            TimeSpan.FromSeconds(30), "the trained model to be served", TimeSpan.FromMilliseconds(100));
     }
 
     public static Task PlaceAsync(OrderRepository orders, string customer, IReadOnlyList<string> skus, DateTimeOffset at, string id, OrderStatus status = OrderStatus.Completed) =>
@@ -206,17 +202,8 @@ public sealed class RecommendationsApiTests(RecommendationShop shop) : IClassFix
         var thinProduct = (await catalog.GetAsync(thin))!.Product;
         await catalog.UpsertManyAsync([archivedProduct with { Status = ProductStatus.Archived }, thinProduct with { Cost = thinProduct.ListPrice * 0.95m }]);
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        List<string> after;
-        do
-        {
-            after = Items(await RecommendationShop.GetAsync(buyer, "/api/recommendations?limit=6")).Select(Sku).ToList();
-            if (!after.Contains(empty))
-                break;
-            Assert.True(DateTime.UtcNow < deadline, "the sold-out product was still recommended after 30 s");
-            await Task.Delay(200);
-        }
-        while (true);
+        var after = await Poll.UntilAsync(async () => Items(await RecommendationShop.GetAsync(buyer, "/api/recommendations?limit=6")).Select(Sku).ToList(), skus => !skus.Contains(empty),
+            TimeSpan.FromSeconds(30), "the sold-out product to leave the recommendations", TimeSpan.FromMilliseconds(200), skus => string.Join(", ", skus));
         Assert.DoesNotContain(archived, after);
         Assert.DoesNotContain(thin, after);
         var anonymous = Items(await RecommendationShop.GetAsync(shop.App.Client, "/api/recommendations?limit=50")).Select(Sku).ToList();
@@ -364,12 +351,8 @@ public sealed class RecommendationModelSwapTests(RecommendationShop shop) : ICla
         Assert.Equal(HttpStatusCode.OK, (await shop.Admin.PostAsJsonAsync("/api/models/recommendations/promote", new { version = first })).StatusCode);
         Assert.Subset(new HashSet<string?> { first, second }, seen.ToHashSet());
         Assert.Contains(second, seen);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((string?)(await RecommendationShop.GetAsync(shop.App.Client, "/api/recommendations"))["modelVersion"] != first)
-        {
-            Assert.True(DateTime.UtcNow < deadline);
-            await Task.Delay(100);
-        }
+        await Poll.UntilAsync(async () => (string?)(await RecommendationShop.GetAsync(shop.App.Client, "/api/recommendations"))["modelVersion"], served => served == first,
+            TimeSpan.FromSeconds(30), "the promoted model to be served", TimeSpan.FromMilliseconds(100));
     }
 }
 

@@ -50,12 +50,8 @@ public sealed class StrategyBanditTests : IAsyncLifetime
         await LakeRows.QueryAsync(_app.Services, "SELECT 1");
 
         var bandit = _app.Services.GetRequiredService<StrategyBandit>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (bandit.Records.GetValueOrDefault(("home", "popular"))?.Trials != 100)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the bandit did not read the lake's events within 30 s");
-            await Task.Delay(100);
-        }
+        await Poll.UntilAsync(() => bandit.Records.GetValueOrDefault(("home", "popular"))?.Trials, trials => trials == 100,
+            TimeSpan.FromSeconds(30), "the bandit to read the lake's events", TimeSpan.FromMilliseconds(100));
         Assert.Equal(new ArmRecord(100, 34), bandit.Records[("home", "popular")]);
         Assert.Equal(new ArmRecord(100, 0), bandit.Records[("home", "ranker")]);
 

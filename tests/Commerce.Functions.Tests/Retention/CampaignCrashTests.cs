@@ -21,33 +21,24 @@ public sealed class CampaignCrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Killing_the_app_during_a_campaign_neither_sends_a_message_twice_nor_issues_a_code_twice()
     {
-        using var data = new TempDirectory("campaign-crash");
-        var port = FreePort.Next();
-        var outbox = Path.Combine(data.Path, "outbox", "email");
-        var environment = new Dictionary<string, string?>
+        await using var app = await CrashableApp.StartAsync("campaign-crash", new Dictionary<string, string?>
         {
-            ["Storage__DataDirectory"] = data.Path,
-            ["Catalog__SeedDemoData"] = "false",
             ["Queues__MessageLease"] = "00:00:03",
             ["Queues__MaxPollingInterval"] = "00:00:00.200",
             ["Campaigns__MessagesPerSecond"] = "4",
             ["Campaigns__BatchSize"] = "3",
             ["Campaigns__ParallelBatches"] = "1",
             ["Notifications__QuietHours"] = "00:00-00:00",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
-        HttpClient For(string subject, string role = Roles.Customer) => AppProcess.ClientFor(port, subject, role);
+        });
+        var outbox = Path.Combine(app.DataPath, "outbox", "email");
         int Sent() => Directory.Exists(outbox) ? Directory.GetFiles(outbox, "*.json").Length : 0;
-        using var admin = For("ops", Roles.Admin);
-        string[] arguments = ["--urls", $"http://127.0.0.1:{port}"];
+        using var admin = app.ClientFor("ops", Roles.Admin);
 
-        var app = AppProcess.Start(arguments, environment);
-        await app.WaitForSuccessAsync($"http://127.0.0.1:{port}/api/health", TimeSpan.FromSeconds(60));
         using (var csv = new StringContent(History(), Encoding.UTF8, "text/csv"))
             Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/analytics/history", csv)).StatusCode);
         for (var i = 0; i < Customers; i++)
         {
-            using var customer = For(Id(i));
+            using var customer = app.ClientFor(Id(i));
             Assert.Equal(HttpStatusCode.OK, (await customer.PatchAsJsonAsync("/api/customers/me", new { email = $"{Id(i)}@example.com" })).StatusCode);
         }
         var rules = new
@@ -65,22 +56,15 @@ public sealed class CampaignCrashTests(ITestOutputHelper output)
 
         foreach (var killAt in new[] { 12, 30 })
         {
-            for (var deadline = DateTime.UtcNow.AddSeconds(120); Sent() < killAt; await Task.Delay(10))
-                Assert.True(DateTime.UtcNow < deadline, $"only {Sent()} emails after two minutes:\n{app.StandardError}");
-            app.Kill();
-            await app.DisposeAsync();
+            await Poll.UntilAsync(() => Sent(), sent => sent >= killAt, TimeSpan.FromSeconds(120), $"{killAt} emails", TimeSpan.FromMilliseconds(10),
+                sent => $"{sent} emails; the app's errors:\n{app.Process.StandardError}");
+            await app.KillAsync();
             output.WriteLine($"killed with {Sent()} emails written");
-            app = AppProcess.Start(arguments, environment);
-            await app.WaitForSuccessAsync($"http://127.0.0.1:{port}/api/health", TimeSpan.FromSeconds(60));
+            await app.RestartAsync();
         }
 
-        JsonObject campaign;
-        for (var deadline = DateTime.UtcNow.AddSeconds(180); ; await Task.Delay(200))
-        {
-            campaign = (await admin.GetFromJsonAsync<JsonObject>($"/api/retention/campaigns/{id}"))!;
-            if ((string?)campaign["status"] is "completed" or "failed" || DateTime.UtcNow > deadline)
-                break;
-        }
+        var campaign = await Poll.UntilAsync(async () => (await admin.GetFromJsonAsync<JsonObject>($"/api/retention/campaigns/{id}"))!, c => (string?)c["status"] is "completed" or "failed",
+            TimeSpan.FromSeconds(180), $"campaign {id} to finish", TimeSpan.FromMilliseconds(200));
         Assert.Equal("completed", (string?)campaign["status"]);
         var treated = (int)campaign["audience"]!["treated"]!;
         var coupons = (await admin.GetFromJsonAsync<JsonArray>("/api/promotions"))!.Select(p => p!.AsObject()).Where(p => ((string)p["id"]!).StartsWith($"cmp-{id}-", StringComparison.Ordinal)).ToList();
@@ -88,12 +72,10 @@ public sealed class CampaignCrashTests(ITestOutputHelper output)
         var inboxes = new Dictionary<string, int>();
         for (var i = 0; i < Customers; i++)
         {
-            using var customer = For(Id(i));
+            using var customer = app.ClientFor(Id(i));
             inboxes[Id(i)] = (await customer.GetFromJsonAsync<JsonObject>("/api/customers/me/notifications"))!["messages"]!.AsArray().Count;
         }
-        app.Terminate();
-        await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        await app.DisposeAsync();
+        await app.StopAsync();
 
         Assert.Equal(treated, emails.Count);
         Assert.All(emails, e => Assert.Equal(1, e.Value));

@@ -5,6 +5,7 @@ using Commerce.Catalog.Customers;
 using Commerce.Functions.Tests.Checkout;
 using Commerce.Orders.Orders;
 using Commerce.Retention.Campaigns;
+using Commerce.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Functions.Tests.Retention;
@@ -68,14 +69,11 @@ public sealed class ChurnRiskTests : IAsyncLifetime
         var version = (string)report["version"]!;
         Assert.True((double)report["metrics"]!["auc"]! > 0.8, report.ToJsonString());
 
-        JsonObject summary;
-        for (var deadline = DateTime.UtcNow.AddSeconds(60); ; await Task.Delay(200))
+        var summary = (await Poll.UntilAsync(async () =>
         {
             var response = await _admin.GetAsync("/api/retention/risk");
-            if (response.StatusCode == HttpStatusCode.OK && (string?)(summary = (await response.Content.ReadFromJsonAsync<JsonObject>())!)["modelVersion"] == version)
-                break;
-            Assert.True(DateTime.UtcNow < deadline, "the risk was never scored with the trained model");
-        }
+            return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<JsonObject>() : null;
+        }, risk => (string?)risk?["modelVersion"] == version, TimeSpan.FromSeconds(60), "the risk to be scored with the trained model", TimeSpan.FromMilliseconds(200)))!;
         // Active: an order in the last year, which is everyone here.
         Assert.Equal(_customers.Count, (int)summary["customers"]!);
         Assert.Equal(_customers.Count, summary["segments"]!.AsArray().Sum(s => (int)s!["low"]! + (int)s["medium"]! + (int)s["high"]!));
@@ -98,8 +96,8 @@ public sealed class ChurnRiskTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/retention/rules", new { rules = new object[] { new { id = "save", risk = "high", action = new { kind = "coupon", percentOff = 10, validDays = 14 } } } })).StatusCode);
         var started = await CampaignTests.StartCampaignAsync(_admin, new { name = "Save the high-risk", measurementWindow = "00:00:02" });
         var campaignId = (string)(await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
-        for (var deadline = DateTime.UtcNow.AddSeconds(60); (string?)(await _admin.GetFromJsonAsync<JsonObject>($"/api/retention/campaigns/{campaignId}"))!["status"] != "completed"; await Task.Delay(200))
-            Assert.True(DateTime.UtcNow < deadline, "the campaign did not finish");
+        await Poll.UntilAsync(async () => (string?)(await _admin.GetFromJsonAsync<JsonObject>($"/api/retention/campaigns/{campaignId}"))!["status"], status => status == "completed",
+            TimeSpan.FromSeconds(60), "the campaign to finish", TimeSpan.FromMilliseconds(200));
         var members = await _shop.App.Services.GetRequiredService<CampaignStore>().MembersAsync(campaignId);
         Assert.Equal(risks.Where(r => (string?)r.Value["band"] == "high").Select(r => r.Key).Order(), members.Select(m => m.CustomerId).Order());
     }

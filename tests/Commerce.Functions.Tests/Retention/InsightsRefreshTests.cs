@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Commerce.Analytics.Features;
 using Commerce.Analytics.Lake;
 using Commerce.Functions.Tests.Checkout;
+using Commerce.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Functions.Tests.Retention;
@@ -41,14 +42,8 @@ public sealed class InsightsRefreshTests : IAsyncLifetime
         await BuyAsync(buyer);
 
         // The compaction timer (every second here) writes the order to the lake and refreshes the customer.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonNode features;
-        do
-        {
-            await Task.Delay(200);
-            features = (await buyer.GetFromJsonAsync<JsonObject>("/api/customers/me/insights"))!["features"]!;
-        }
-        while ((int)features["frequency"]! < 2 && DateTime.UtcNow < deadline);
+        var features = await Poll.UntilAsync(async () => (await buyer.GetFromJsonAsync<JsonObject>("/api/customers/me/insights"))!["features"]!, f => (int)f["frequency"]! >= 2,
+            TimeSpan.FromSeconds(60), "the second order in the customer's features", TimeSpan.FromMilliseconds(200));
         Assert.Equal((2, 60m, "silver"), ((int)features["frequency"]!, (decimal)features["monetary"]!, (string)features["tier"]!));
         Assert.Equal("silver", (string)(await buyer.GetFromJsonAsync<JsonObject>("/api/customers/me"))!["membershipTier"]!);
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Commerce.Functions.Tests.Checkout;
+using Commerce.Testing;
 
 namespace Commerce.Functions.Tests.Webhooks;
 
@@ -35,19 +36,8 @@ public sealed class WebhooksApiTests : IAsyncLifetime
         return (await created.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-                return value;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Still waiting for {what}: {value}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what) =>
+        Poll.UntilAsync(read, done, TimeSpan.FromSeconds(60), what, TimeSpan.FromMilliseconds(100));
 
     [Fact]
     public async Task A_subscription_gets_its_order_events_signed_with_its_secret_and_its_log_shows_them_delivered()

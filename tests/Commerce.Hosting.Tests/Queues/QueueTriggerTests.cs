@@ -19,17 +19,6 @@ public sealed class QueueTriggerTests
     private static async Task<IMessageQueue> QueueAsync(FunctionAppHarness app, string name) =>
         await app.Services.GetRequiredService<IQueueStore>().GetQueueAsync(name);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan within, string what)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            await Task.Delay(50);
-        }
-    }
-
     [Fact]
     public async Task A_message_reaches_its_function_typed_and_is_removed_after_success()
     {
@@ -42,7 +31,7 @@ public sealed class QueueTriggerTests
         var queue = await QueueAsync(app, "greetings");
 
         var id = await queue.EnqueueAsync("""{"name":"Ada","times":3}""");
-        await WaitUntilAsync(async () => !received.IsEmpty && await queue.GetApproximateCountAsync() == 0, TimeSpan.FromSeconds(10), "the message to be processed");
+        await Poll.UntilAsync(async () => (Received: received.Count, Queued: await queue.GetApproximateCountAsync()), c => c.Received > 0 && c.Queued == 0, TimeSpan.FromSeconds(10), "the message to be processed (received, queued)");
 
         var (message, info) = Assert.Single(received);
         Assert.Equal(new Greeting("Ada", 3), message);
@@ -64,7 +53,7 @@ public sealed class QueueTriggerTests
         var poison = await QueueAsync(app, "failing-poison");
 
         await queue.EnqueueAsync("""{"name":"Bob","times":1}""");
-        await WaitUntilAsync(async () => await poison.GetApproximateCountAsync() == 1, TimeSpan.FromSeconds(20), "the poison queue to receive the message");
+        await Poll.UntilAsync(() => poison.GetApproximateCountAsync(), poisoned => poisoned == 1, TimeSpan.FromSeconds(20), "the poison queue to receive the message");
 
         Assert.Equal([1, 2, 3, 4, 5], attempts.ToArray());
         Assert.Equal(0, await queue.GetApproximateCountAsync());
@@ -96,7 +85,7 @@ public sealed class QueueTriggerTests
         }));
         var queue = await QueueAsync(app, "crashing");
         var poison = await QueueAsync(app, "crashing-poison");
-        await WaitUntilAsync(async () => await poison.GetApproximateCountAsync() == 1 && await queue.GetApproximateCountAsync() == 0, TimeSpan.FromSeconds(10), "the move to the poison queue");
+        await Poll.UntilAsync(async () => (Poisoned: await poison.GetApproximateCountAsync(), Queued: await queue.GetApproximateCountAsync()), c => c.Poisoned == 1 && c.Queued == 0, TimeSpan.FromSeconds(10), "the move to the poison queue (poisoned, queued)");
 
         Assert.Equal(0, calls);
     }
@@ -114,7 +103,7 @@ public sealed class QueueTriggerTests
         var poison = await QueueAsync(app, "limited-poison");
 
         await (await QueueAsync(app, "limited")).EnqueueAsync("""{"name":"C","times":1}""");
-        await WaitUntilAsync(async () => await poison.GetApproximateCountAsync() == 1, TimeSpan.FromSeconds(10), "the poison queue");
+        await Poll.UntilAsync(() => poison.GetApproximateCountAsync(), poisoned => poisoned == 1, TimeSpan.FromSeconds(10), "the poison queue");
 
         Assert.Equal(2, attempts);
     }
@@ -136,7 +125,7 @@ public sealed class QueueTriggerTests
 
         await queue.EnqueueAsync(body);
         // A move to poison adds the copy first and deletes the original after, so that nothing is lost in between.
-        await WaitUntilAsync(async () => await poison.GetApproximateCountAsync() == 1 && await queue.GetApproximateCountAsync() == 0, TimeSpan.FromSeconds(10), "the move to the poison queue");
+        await Poll.UntilAsync(async () => (Poisoned: await poison.GetApproximateCountAsync(), Queued: await queue.GetApproximateCountAsync()), c => c.Poisoned == 1 && c.Queued == 0, TimeSpan.FromSeconds(10), "the move to the poison queue (poisoned, queued)");
 
         Assert.Equal(0, calls);
         var parked = Assert.Single(await poison.DequeueAsync(1, TimeSpan.FromMinutes(1)));
@@ -163,7 +152,7 @@ public sealed class QueueTriggerTests
 
         for (var i = 0; i < 30; i++)
             await queue.EnqueueAsync($$"""{"name":"n","times":{{i}}}""");
-        await WaitUntilAsync(() => Task.FromResult(done.Count == 30), TimeSpan.FromSeconds(20), "all messages");
+        await Poll.UntilAsync(() => done.Count, count => count == 30, TimeSpan.FromSeconds(20), "all messages");
 
         Assert.Equal(Enumerable.Range(0, 30), done.Order());
         Assert.InRange(peak, 2, 6);
@@ -230,7 +219,7 @@ public sealed class QueueTriggerTests
         var queue = await QueueAsync(app, "slowest");
 
         await queue.EnqueueAsync("""{"name":"x","times":1}""");
-        await WaitUntilAsync(async () => Volatile.Read(ref calls) == 1 && await queue.GetApproximateCountAsync() == 0, TimeSpan.FromSeconds(15), "the slow message to complete");
+        await Poll.UntilAsync(async () => (Calls: Volatile.Read(ref calls), Queued: await queue.GetApproximateCountAsync()), c => c.Calls == 1 && c.Queued == 0, TimeSpan.FromSeconds(15), "the slow message to complete (calls, queued)");
 
         Assert.Equal(1, calls);
     }

@@ -58,21 +58,9 @@ public sealed class ApplicationInsightsExportTests
 
         public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan timeout)
         {
-            var deadline = DateTime.UtcNow + timeout;
-            while (DateTime.UtcNow < deadline)
-            {
-                lock (_items)
-                {
-                    foreach (var item in _items)
-                    {
-                        if (match(item))
-                            return item;
-                    }
-                }
-                await Task.Delay(200);
-            }
-            lock (_items)
-                throw new TimeoutException($"No matching item among the {_items.Count} received within {timeout}.");
+            var items = await Poll.UntilAsync(() => { lock (_items) return _items.ToArray(); }, items => items.Any(match), timeout,
+                "a matching telemetry item", TimeSpan.FromMilliseconds(200), items => $"{items.Length} items, none matching");
+            return items.First(match);
         }
 
         private async Task ServeAsync()

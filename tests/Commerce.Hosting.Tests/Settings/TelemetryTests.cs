@@ -81,9 +81,8 @@ public sealed class TelemetryTests
         (await harness.Client.GetAsync("api/health")).EnsureSuccessStatusCode();
         (await harness.Client.GetAsync("api/telemetry-probe")).EnsureSuccessStatusCode();
         // The server ends a request's span after the client has its response, so the span is exported a moment later.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!Exported(spans, "/api/telemetry-probe") && DateTime.UtcNow < deadline)
-            await Task.Delay(50);
+        await Poll.UntilAsync(() => Snapshot(spans), exported => exported.Any(s => (string?)s.GetTagItem("url.path") == "/api/telemetry-probe"), TimeSpan.FromSeconds(30),
+            "the probe's request span", describe: exported => $"spans for [{string.Join(", ", exported.Select(s => s.GetTagItem("url.path")))}]");
         harness.Services.GetRequiredService<TracerProvider>().ForceFlush();
 
         // Request spans come from every app in the process that runs while the provider listens: the route tells this one's.
@@ -96,6 +95,4 @@ public sealed class TelemetryTests
 
     /// <summary>The exporter appends from the server's threads: a copy of the list is read, never the list while it grows.</summary>
     private static Activity[] Snapshot(List<Activity> spans) => spans.ToArray();
-
-    private static bool Exported(List<Activity> spans, string path) => Snapshot(spans).Any(s => (string?)s.GetTagItem("url.path") == path);
 }

@@ -9,17 +9,6 @@ namespace Commerce.Hosting.Tests.Timers;
 
 public sealed class TimerTriggerTests
 {
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan within, string what)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            await Task.Delay(50);
-        }
-    }
-
     [Fact]
     public async Task A_timer_fires_on_its_schedule()
     {
@@ -42,7 +31,7 @@ public sealed class TimerTriggerTests
             }
             return [];
         }
-        await WaitUntilAsync(() => OnTimeInARow().Length == 3, TimeSpan.FromSeconds(60), "three on-time firings in a row");
+        await Poll.UntilAsync(() => OnTimeInARow().Length, inARow => inARow == 3, TimeSpan.FromSeconds(60), "three on-time firings in a row");
 
         var runs = OnTimeInARow();
         Assert.All(runs, r => Assert.False(r.Info.IsPastDue));
@@ -69,7 +58,7 @@ public sealed class TimerTriggerTests
             fired.Enqueue(info);
             return Task.CompletedTask;
         }));
-        await WaitUntilAsync(() => !fired.IsEmpty, TimeSpan.FromSeconds(10), "the past-due firing");
+        await Poll.UntilAsync(() => fired.Count, count => count > 0, TimeSpan.FromSeconds(10), "the past-due firing");
         await Task.Delay(500);
 
         var info = Assert.Single(fired);
@@ -95,7 +84,7 @@ public sealed class TimerTriggerTests
             return Task.CompletedTask;
         }));
 
-        await WaitUntilAsync(() => Volatile.Read(ref fired) >= 2, TimeSpan.FromSeconds(10), "two firings");
+        await Poll.UntilAsync(() => Volatile.Read(ref fired), count => count >= 2, TimeSpan.FromSeconds(10), "two firings");
     }
 
     [Fact]
@@ -108,7 +97,7 @@ public sealed class TimerTriggerTests
             return Task.CompletedTask;
         }, runOnStartup: true));
 
-        await WaitUntilAsync(() => !fired.IsEmpty, TimeSpan.FromSeconds(10), "the start-up firing");
+        await Poll.UntilAsync(() => fired.Count, count => count > 0, TimeSpan.FromSeconds(10), "the start-up firing");
         Assert.False(Assert.Single(fired).IsPastDue);
     }
 
@@ -125,7 +114,7 @@ public sealed class TimerTriggerTests
         await using var one = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, dataDirectory: data.Path, configure: register);
         await using var two = await FunctionAppHarness.StartAsync(FunctionAppBuilder.Create, dataDirectory: data.Path, configure: register);
 
-        await WaitUntilAsync(() => occurrences.Count >= 5, TimeSpan.FromSeconds(15), "five occurrences");
+        await Poll.UntilAsync(() => occurrences.Count, count => count >= 5, TimeSpan.FromSeconds(15), "five occurrences");
 
         var seen = occurrences.ToArray();
         Assert.Equal(seen.Length, seen.Distinct().Count());
@@ -141,6 +130,6 @@ public sealed class TimerTriggerTests
             throw new InvalidOperationException("boom");
         }));
 
-        await WaitUntilAsync(() => Volatile.Read(ref attempts) >= 2, TimeSpan.FromSeconds(10), "a second attempt");
+        await Poll.UntilAsync(() => Volatile.Read(ref attempts), count => count >= 2, TimeSpan.FromSeconds(10), "a second attempt");
     }
 }

@@ -265,10 +265,10 @@ public abstract class ModelRegistryContract : IDisposable
         await live.StartAsync(CancellationToken.None);
         try
         {
-            await WaitForAsync(() => live.Current?.Version == first.Version);
+            await WaitForLiveAsync(live, first.Version);
             kind.NextScore = 0.7;
             var second = await registry.TrainAsync(kind.Kind);
-            await WaitForAsync(() => live.Current?.Version == second.Version);
+            await WaitForLiveAsync(live, second.Version);
             Assert.Equal("0.7", live.Current!.Model);
         }
         finally
@@ -279,15 +279,8 @@ public abstract class ModelRegistryContract : IDisposable
 
     private static string ScoredKindText(ModelFiles files) => ScoredKind.ScoreOf(files).ToString(CultureInfo.InvariantCulture);
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the live model did not change within 30 s");
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitForLiveAsync(LiveModel<string> live, string version) =>
+        Poll.UntilAsync(() => live.Current?.Version, current => current == version, TimeSpan.FromSeconds(30), $"the live model to change to {version}", TimeSpan.FromMilliseconds(20));
 
     [Fact]
     public async Task Trainings_are_counted_by_outcome_and_promotions_by_trigger()

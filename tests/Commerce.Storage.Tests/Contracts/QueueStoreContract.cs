@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Commerce.Storage.Blobs;
 using Commerce.Storage.Queues;
+using Commerce.Testing;
 
 namespace Commerce.Storage.Tests.Contracts;
 
@@ -227,18 +228,9 @@ public abstract class QueueStoreContract
         Assert.Equal(Adapter.Adapter, store.Adapter);
     }
 
-    protected static async Task<QueueMessage> DequeueOneWithinAsync(IMessageQueue queue, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (DateTime.UtcNow < deadline)
-        {
-            var batch = await queue.DequeueAsync(1, Long);
-            if (batch.Count == 1)
-                return batch[0];
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"No message became visible in {queue.Name} within {within}.");
-    }
+    protected static async Task<QueueMessage> DequeueOneWithinAsync(IMessageQueue queue, TimeSpan within) =>
+        (await Poll.UntilAsync(() => queue.DequeueAsync(1, Long), batch => batch.Count == 1, within, $"a message to become visible in {queue.Name}",
+            TimeSpan.FromMilliseconds(100), batch => $"{batch.Count} messages"))[0];
 
     private static async Task<int> CountAsync<T>(IAsyncEnumerable<T> items)
     {
