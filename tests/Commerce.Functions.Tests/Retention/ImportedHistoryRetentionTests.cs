@@ -73,14 +73,11 @@ public sealed partial class ImportedHistoryRetentionTests : IAsyncLifetime
         Assert.True((bool)training["promoted"]!, training.ToJsonString());
         var version = (string)training["version"]!;
 
-        JsonObject summary;
-        for (var deadline = DateTime.UtcNow.AddSeconds(120); ; await Task.Delay(200))
+        var summary = (await Poll.UntilAsync(async () =>
         {
             var response = await _admin.GetAsync("/api/retention/risk");
-            if (response.StatusCode == HttpStatusCode.OK && (string?)(summary = (await response.Content.ReadFromJsonAsync<JsonObject>())!)["modelVersion"] == version)
-                break;
-            Assert.True(DateTime.UtcNow < deadline, "the customers were never scored with the trained model");
-        }
+            return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<JsonObject>() : null;
+        }, risk => (string?)risk?["modelVersion"] == version, TimeSpan.FromSeconds(120), "the customers to be scored with the trained model", TimeSpan.FromMilliseconds(200)))!;
 
         // Active means an order within the last 365 days; a day either side of that line is left to the day rounding.
         var now = DateTime.UtcNow;
@@ -104,8 +101,8 @@ public sealed partial class ImportedHistoryRetentionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/retention/rules", new { rules = new object[] { new { id = "save", risk = "high", action = new { kind = "coupon", percentOff = 10, validDays = 14 } } } })).StatusCode);
         var started = await CampaignTests.StartCampaignAsync(_admin, new { name = "Win back the lapsing", measurementWindow = "00:00:02" });
         var campaignId = (string)(await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
-        for (var deadline = DateTime.UtcNow.AddSeconds(120); (string?)(await _admin.GetFromJsonAsync<JsonObject>($"/api/retention/campaigns/{campaignId}"))!["status"] != "completed"; await Task.Delay(200))
-            Assert.True(DateTime.UtcNow < deadline, "the campaign did not finish");
+        await Poll.UntilAsync(async () => (string?)(await _admin.GetFromJsonAsync<JsonObject>($"/api/retention/campaigns/{campaignId}"))!["status"], status => status == "completed",
+            TimeSpan.FromSeconds(120), "the campaign to finish", TimeSpan.FromMilliseconds(200));
         var members = (await _shop.App.Services.GetRequiredService<CampaignStore>().MembersAsync(campaignId)).Select(m => m.CustomerId).ToHashSet(StringComparer.Ordinal);
         Assert.NotEmpty(members);
         Assert.All(risks.Where(r => (string?)r.Value["band"] == "high"), r => Assert.Contains(r.Key, members));
