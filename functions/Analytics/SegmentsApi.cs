@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Commerce.Functions.Analytics;
 
+/// <param name="Value">the segment's net spend (monetary) in all.</param>
 /// <param name="Risk">the churn risk of the customers scored in this segment; null when none was.</param>
 public sealed record SegmentSizeAndRisk(
     RfmSegment Segment,
