@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
@@ -5,11 +6,22 @@ using Commerce.Analytics.Features;
 using Commerce.Hosting;
 using Commerce.Hosting.Auth;
 using Commerce.Hosting.Functions;
+using Commerce.Retention.Risk;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Commerce.Functions.Retention;
 
-/// <summary>Customer insights (features, RFM segment, lifecycle stage, membership tier): admins see anyone's, customers their own.</summary>
+/// <summary>A customer's insights as the back office sees them: the stored insights and the churn risk the live model last gave them.</summary>
+public sealed record CustomerInsightsWithRisk(
+    CustomerFeatures Features,
+    DateTimeOffset ComputedAt,
+    [property: Description("The churn risk the live model last gave this customer: probability, band, reasons in words, model version and when. Null until the customer is scored (only customers with an order in the last year are).")]
+    ChurnRisk? ChurnRisk);
+
+/// <summary>
+/// Customer insights (features, RFM segment, lifecycle stage, membership tier): admins see anyone's with their churn
+/// risk, customers their own without it (a shop does not tell a customer it expects them to leave, nor why).
+/// </summary>
 public static class InsightsApi
 {
     public const string RecomputeFunction = "RecomputeCustomerInsights";
@@ -19,15 +31,21 @@ public static class InsightsApi
         functions.AddHttp("GetMyInsights", "customers/me/insights", ["GET"], GetMine,
             configure: e => e.RequireCustomer().WithSummary("Your features, segment, lifecycle stage and membership tier, as last computed."));
         functions.AddHttp("GetCustomerInsights", "customers/{id}/insights", ["GET"], GetCustomer,
-            configure: e => e.RequireAdmin().WithSummary("A customer's features, segment, lifecycle stage and membership tier, as last computed."));
+            configure: e => e.RequireAdmin()
+                .WithSummary("A customer's features, segment, lifecycle stage and membership tier, as last computed, with their churn risk.")
+                .WithDescription("'churnRisk' is the live churn model's last score of the customer (probability, band, reasons in words, model version, when); null when the customer has not been scored yet."));
         return functions;
     }
 
     public static async Task<Results<Ok<CustomerInsights>, NotFound>> GetMine(ClaimsPrincipal user, CustomerInsightsService insights, CancellationToken cancellationToken) =>
         await insights.GetAsync(user.SubjectId()!, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
 
-    public static async Task<Results<Ok<CustomerInsights>, NotFound>> GetCustomer(string id, CustomerInsightsService insights, CancellationToken cancellationToken) =>
-        await insights.GetAsync(id, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
+    public static async Task<Results<Ok<CustomerInsightsWithRisk>, NotFound>> GetCustomer(string id, CustomerInsightsService insights, ChurnRiskStore risks, CancellationToken cancellationToken)
+    {
+        if (await insights.GetAsync(id, cancellationToken) is not { } found)
+            return TypedResults.NotFound();
+        return TypedResults.Ok(new CustomerInsightsWithRisk(found.Features, found.ComputedAt, await risks.GetAsync(id, cancellationToken)));
+    }
 
     /// <summary>
     /// `customer-insights [--as-of yyyy-MM-dd] [--from yyyy-MM-dd] [--sample N]`: computes and stores every customer's

@@ -126,6 +126,31 @@ function drawSegments(segments) {
   });
 }
 
+// Customers per churn risk band in each segment, as the live model last scored them (segments as they were then).
+function drawSegmentRisk(segments) {
+  if (segments.risk === null) {
+    const canvas = document.getElementById("segment-risk-chart");
+    canvas.replaceWith(element("p", { id: "segment-risk-empty", className: "empty" }, "No customer has been scored by a churn model yet."));
+    return;
+  }
+  const scored = segments.segments.filter(s => s.risk !== null);
+  const bands = [["low", colors[3]], ["medium", colors[2]], ["high", colors[1]]];
+  chart("segment-risk-chart", {
+    type: "bar",
+    data: {
+      labels: scored.map(s => s.name),
+      datasets: bands.map(([band, color]) => ({ label: band, data: scored.map(s => s.risk[band]), backgroundColor: color })),
+    },
+    options: {
+      plugins: {
+        title: { display: true, text: `model ${segments.risk.modelVersion}, scored ${segments.risk.scoredAt.slice(0, 16).replace("T", " ")} UTC` },
+        tooltip: { callbacks: { footer: items => `mean churn probability ${(scored[items[0].dataIndex].risk.meanProbability * 100).toFixed(1)} %` } },
+      },
+      scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: "customers" } } },
+    },
+  });
+}
+
 function drawPayments(report) {
   const channels = report.paymentChannels;
   if (channels.length === 0) {
@@ -208,6 +233,7 @@ async function show(token) {
     drawHeatmap(cohorts.cohorts);
     drawRetention(cohorts.cohorts);
     drawSegments(segments);
+    drawSegmentRisk(segments);
     drawPayments(report);
     drawProcessingTime(report);
     drawUnitEconomics(unitEconomics);

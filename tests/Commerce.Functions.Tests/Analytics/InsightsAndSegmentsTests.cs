@@ -20,6 +20,9 @@ public sealed class InsightsAndSegmentsTests(OnlineRetailHistoryFixture history)
         {
             var insights = (await admin.GetFromJsonAsync<JsonObject>($"/api/customers/{expected.Customer}/insights"))!;
             var features = insights["features"]!;
+            // No churn model was ever trained in this app, so nobody has a risk yet.
+            Assert.True(insights.ContainsKey("churnRisk"));
+            Assert.Null(insights["churnRisk"]);
             Assert.Equal((expected.Recency, expected.Frequency, expected.Monetary), ((int)features["recencyDays"]!, (int)features["frequency"]!, (decimal)features["monetary"]!));
             var (r, f, _) = scores[expected.Customer];
             Assert.Equal(OnlineRetailRecount.SegmentOf(r, f), (string)features["segment"]!);
@@ -60,6 +63,10 @@ public sealed class InsightsAndSegmentsTests(OnlineRetailHistoryFixture history)
         var sizes = report["segments"]!.AsArray().Where(s => (int)s!["customers"]! > 0).ToDictionary(s => (string)s!["segment"]!, s => (int)s!["customers"]!);
         Assert.Equal(expected.OrderBy(s => s.Key), sizes.OrderBy(s => s.Key));
         Assert.Equal(_recount.Customers(OnlineRetailRecount.AsOf).Count, (int)report["customers"]!);
+        // Before any churn scoring there is no risk, overall or in any segment.
+        Assert.True(report.ContainsKey("risk"));
+        Assert.Null(report["risk"]);
+        Assert.All(report["segments"]!.AsArray(), s => Assert.Null(s!["risk"]));
 
         var moves = report["movement"]!.AsArray();
         var customersAtFrom = _recount.Customers(from).Count;

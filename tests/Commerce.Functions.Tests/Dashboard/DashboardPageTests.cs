@@ -3,9 +3,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Commerce.Analytics.Features;
 using Commerce.Analytics.Lake;
 using Commerce.Functions.Tests.Checkout;
 using Commerce.Hosting.Auth;
+using Commerce.Retention.Risk;
 using Microsoft.Extensions.DependencyInjection;
 using OpenQA.Selenium;
 using Xunit.Abstractions;
@@ -15,12 +17,14 @@ namespace Commerce.Functions.Tests.Dashboard;
 /// <summary>
 /// The dashboard opened in headless Chromium against its own app: a small order history of the last few months imported
 /// through the admin upload, then real checkouts through both sandbox channels, approved and declined, so that every
-/// chart has the shop's own figures to draw (payment attempts and processing times are not in any imported history).
+/// chart has the shop's own figures to draw (payment attempts and processing times are not in any imported history),
+/// and a churn scoring of the imported customers in the risk store.
 /// </summary>
 public sealed class DashboardPageTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private Shop _shop = null!;
     private readonly List<string> _placed = [];
+    private IReadOnlyList<ChurnRisk> _scored = [];
 
     public async Task InitializeAsync()
     {
@@ -39,6 +43,24 @@ public sealed class DashboardPageTests(ITestOutputHelper output) : IAsyncLifetim
         })
             _placed.Add(await _shop.PlaceAsync(customer, new { paymentMethod = method, lines = new[] { new { sku = "DASH-1", quantity = 1 } } }, until));
         await _shop.App.Services.GetRequiredService<LakeCompactor>().DrainAsync();
+        _scored = await ScoreAsync();
+    }
+
+    /// <summary>
+    /// Risks of the imported customers across three segments and every band, stored as scoring stores them after a
+    /// promotion (twelve customers are too few to train a churn model on).
+    /// </summary>
+    private async Task<IReadOnlyList<ChurnRisk>> ScoreAsync()
+    {
+        var bands = _shop.App.Services.GetRequiredService<RiskBands>();
+        var at = DateTimeOffset.UtcNow;
+        var risks = Enumerable.Range(0, 12).Select(c =>
+        {
+            var probability = 0.05 + c * 0.08;
+            return new ChurnRisk($"{19000 + c}", probability, bands.Of(probability), [], "dashboard-v1", at) { Segment = (RfmSegment)(c % 3 * 4) };
+        }).ToList();
+        await _shop.App.Services.GetRequiredService<ChurnRiskStore>().PutAllAsync(risks, RiskSummary.Of("dashboard-v1", at, risks));
+        return risks;
     }
 
     public async Task DisposeAsync() => await _shop.DisposeAsync();
@@ -100,7 +122,7 @@ public sealed class DashboardPageTests(ITestOutputHelper output) : IAsyncLifetim
             var charts = ((IJavaScriptExecutor)browser).ExecuteScript(ChartsScript) as IReadOnlyCollection<object>;
             var points = charts!.Cast<string>().Select(c => c.Split('=')).ToDictionary(c => c[0], c => int.Parse(c[1]));
             output.WriteLine(string.Join(", ", points.Select(p => $"{p.Key}: {p.Value}")));
-            string[] every = ["retention-chart", "segment-sizes-chart", "segment-flows-chart", "payment-failures-chart", "processing-time-chart", "tornado-chart"];
+            string[] every = ["retention-chart", "segment-sizes-chart", "segment-risk-chart", "segment-flows-chart", "payment-failures-chart", "processing-time-chart", "tornado-chart"];
             Assert.Equal(every.Order(StringComparer.Ordinal), points.Keys.Order(StringComparer.Ordinal));
             Assert.All(points, p => Assert.True(p.Value > 0, $"{p.Key} draws no data"));
 
@@ -124,6 +146,16 @@ public sealed class DashboardPageTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.Equal(approved.Keys, payments.Labels);
             Assert.Equal(approved.Values.Select(v => (double)v), payments.Datasets[0]);
             Assert.Equal(attempts.Count - approved.Values.Sum(), payments.Datasets.Skip(1).Sum(d => d.Sum()));
+
+            // Churn risk: a stacked bar per scored segment, its customers in each band recounted from the scoring stored.
+            var segments = _scored.GroupBy(r => r.Segment).OrderBy(g => g.Key).ToList();
+            Assert.Empty(browser.FindElements(By.Id("segment-risk-empty")));
+            var risk = Drawn(browser, "segment-risk-chart");
+            Assert.Equal(segments.Select(g => RfmSegments.DisplayName(g.Key)), risk.Labels);
+            Assert.Equal(
+                new[] { RiskBand.Low, RiskBand.Medium, RiskBand.High }.Select(band => segments.Select(g => (double)g.Count(r => r.Band == band)).ToList()),
+                risk.Datasets);
+            Assert.All(Enum.GetValues<RiskBand>(), band => Assert.Contains(_scored, r => r.Band == band));
 
             // Processing time: the shop's p50 and p95 (from the completed orders), then the four industry bands.
             var completed = orders.Count(o => (string)o["status"]! == "Completed");
