@@ -1,10 +1,16 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 using Commerce.Catalog.Customers;
 using Commerce.Functions.Tests.Checkout;
+using Commerce.Intelligence.Churn;
+using Commerce.Intelligence.Models;
 using Commerce.Orders.Orders;
 using Commerce.Retention.Campaigns;
+using Commerce.Retention.Risk;
+using Commerce.Storage.Blobs;
+using Commerce.Storage.Documents;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Functions.Tests.Retention;
@@ -59,12 +65,16 @@ public sealed class ChurnRiskTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_trained_churn_model_goes_live_scores_every_active_customer_and_campaigns_target_its_bands()
+    public async Task A_trained_churn_model_replaces_a_live_one_this_build_cannot_read_scores_every_active_customer_and_campaigns_target_its_bands()
     {
+        var unreadable = await ForgeLiveVersionWithAnInputThisBuildDoesNotComputeAsync();
+
         var trained = await _admin.PostAsync("/api/models/churn/train", null);
         Assert.Equal(HttpStatusCode.OK, trained.StatusCode);
         var report = (await trained.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.True((bool)report["promoted"]!, report.ToJsonString());
+        Assert.StartsWith($"promoted: live version {unreadable} could not be read: ", (string)report["decision"]!);
+        Assert.Contains("days_since_fax", (string)report["decision"]!);
         var version = (string)report["version"]!;
         Assert.True((double)report["metrics"]!["auc"]! > 0.8, report.ToJsonString());
 
@@ -93,6 +103,8 @@ public sealed class ChurnRiskTests : IAsyncLifetime
         var models = (await _admin.GetFromJsonAsync<JsonArray>("/api/models"))!;
         var churn = models.Single(m => (string?)m!["kind"] == "churn")!;
         Assert.Equal(version, (string?)churn["liveVersion"]);
+        var manifest = churn["versions"]!.AsArray().Single(v => (string?)v!["manifest"]!["version"] == version)!["manifest"]!;
+        Assert.Equal(((string?)report["decision"], unreadable), ((string?)manifest["decision"], (string?)manifest["liveVersion"]));
 
         // A campaign aimed at the high band reaches exactly the customers scored high.
         Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/retention/rules", new { rules = new object[] { new { id = "save", risk = "high", action = new { kind = "coupon", percentOff = 10, validDays = 14 } } } })).StatusCode);
@@ -102,5 +114,28 @@ public sealed class ChurnRiskTests : IAsyncLifetime
             Assert.True(DateTime.UtcNow < deadline, "the campaign did not finish");
         var members = await _shop.App.Services.GetRequiredService<CampaignStore>().MembersAsync(campaignId);
         Assert.Equal(risks.Where(r => (string?)r.Value["band"] == "high").Select(r => r.Key).Order(), members.Select(m => m.CustomerId).Order());
+    }
+
+    /// <summary>A live version from an older build, whose model reads an input this build no longer computes.</summary>
+    private async Task<string> ForgeLiveVersionWithAnInputThisBuildDoesNotComputeAsync()
+    {
+        const string version = "20200101-000000-0ld0ld";
+        var container = await _shop.App.Services.GetRequiredService<IBlobStore>().GetContainerAsync(ModelRegistry.Container);
+        var files = new Dictionary<string, byte[]>
+        {
+            [ChurnModel.InputsFile] = Encoding.UTF8.GetBytes("""{"Inputs":["days_since_fax"],"Typical":[3]}"""),
+            [ChurnModel.PipelineFile] = [1, 2, 3],
+        };
+        foreach (var (name, content) in files)
+            await container.PutAsync($"{ChurnModelKind.Name}/{version}/{name}", content);
+        var window = new DataWindow(Now.AddDays(-60), Now.AddDays(-30));
+        await container.PutAsync($"{ChurnModelKind.Name}/{version}/{ModelRegistry.ManifestFile}", DocumentJson.Serialize(new ModelManifest
+        {
+            Kind = ChurnModelKind.Name, Version = version, TrainedAt = Now.AddDays(-30), TrainingSeconds = 1, Data = window, Holdout = window,
+            PrimaryMetric = "auc", Metrics = new Dictionary<string, double> { ["auc"] = 0.99 }, Parameters = new Dictionary<string, string>(),
+            CodeVersion = "old", Files = [.. files.Keys], Decision = "promoted: no live model",
+        }));
+        await container.PutAsync($"{ChurnModelKind.Name}/{ModelRegistry.LatestBlob}", DocumentJson.Serialize(new LatestPointer(version, Now.AddDays(-30), "promoted: no live model")));
+        return version;
     }
 }
