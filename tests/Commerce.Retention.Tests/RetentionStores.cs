@@ -1,4 +1,5 @@
 using Commerce.Catalog.Customers;
+using Commerce.Events.Outbox;
 using Commerce.Retention.Notifications;
 using Commerce.Storage.Documents.Sqlite;
 using Commerce.Storage.Queues.Sqlite;
@@ -36,7 +37,8 @@ public sealed class RetentionStores : IDisposable
         Outbox = new NotificationOutbox(Store, Customers, Queues, Settings, Clock, NullLogger<NotificationOutbox>.Instance);
         Email = new FolderMessageSender(NotificationChannel.Email, Settings.OutboxFolder);
         Sms = new FolderMessageSender(NotificationChannel.Sms, Settings.OutboxFolder);
-        Delivery = new NotificationDelivery(Store, Outbox, Customers, [Email, Sms], Clock, NullLogger<NotificationDelivery>.Instance);
+        Events = new EventOutbox(Documents, new OutboxConsumers(OutboxConsumers.Lake));
+        Delivery = new NotificationDelivery(Store, Outbox, Events, Customers, [Email, Sms], Clock, NullLogger<NotificationDelivery>.Instance);
     }
 
     public Clock Clock { get; }
@@ -46,6 +48,7 @@ public sealed class RetentionStores : IDisposable
     public CustomerService Customers { get; }
     public NotificationStore Store { get; }
     public NotificationOutbox Outbox { get; }
+    public EventOutbox Events { get; }
     public NotificationDelivery Delivery { get; }
     public FolderMessageSender Email { get; }
     public FolderMessageSender Sms { get; }

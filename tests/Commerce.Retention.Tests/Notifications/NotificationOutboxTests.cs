@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Commerce.Catalog.Customers;
+using Commerce.Events.Outbox;
 using Commerce.Retention.Notifications;
+using Commerce.Storage.Documents;
 
 namespace Commerce.Retention.Tests.Notifications;
 
@@ -155,5 +157,24 @@ public sealed class NotificationOutboxTests : IAsyncLifetime, IDisposable
         var again = await _stores.Delivery.MarkReadAsync("bob", offer.Id, CancellationToken.None);
         Assert.Equal(Noon, read!.ReadAt);
         Assert.Equal(Noon, again!.ReadAt);
+    }
+
+    [Fact]
+    public async Task Reading_a_message_records_it_opened_once_also_when_a_crash_came_between_marking_it_read_and_recording_it()
+    {
+        var offer = await _stores.Outbox.SendAsync(Offer("opened") with { CampaignId = "spring" });
+        await _stores.DeliverDueAsync();
+        // What a crash right after the message was marked read leaves: read, and no event recorded.
+        var notifications = await _stores.Store.NotificationsAsync(CancellationToken.None);
+        await notifications.ChangeAsync<Notification>("ann", offer.Id, n => n! with { ReadAt = Noon }, CancellationToken.None);
+        Assert.Empty(await _stores.Events.ReadAsync(NotificationEvents.Subject(offer.Id)));
+
+        _stores.Clock.Now = Noon.AddMinutes(5);
+        await _stores.Delivery.MarkReadAsync("ann", offer.Id, CancellationToken.None);
+        await _stores.Delivery.MarkReadAsync("ann", offer.Id, CancellationToken.None);
+
+        var opened = Assert.Single(await _stores.Events.ReadAsync(NotificationEvents.Subject(offer.Id)));
+        Assert.Equal((SystemEventTypes.NotificationOpened, Noon, "ann", "in_app"), (opened.Type, opened.Time, opened.CustomerId, opened.Channel));
+        Assert.Equal((offer.Id, "spring", "ROPENED"), (opened.NotificationId, opened.CampaignId, opened.OfferCode));
     }
 }
