@@ -64,9 +64,9 @@ public sealed class CampaignSimulationTests(RetailCampaignReplay data) : IClassF
         var random = new Random(seed);
         var outcomes = members.Select(m =>
         {
-            var orders = data.Orders[m.CustomerId].Select(o => new MemberOrder(new DateTimeOffset(o.At), o.Amount, o.Amount * 0.35m, 0)).ToList();
+            var orders = data.Orders[m.CustomerId].Select(o => new MemberOrder(new DateTimeOffset(o.At), "GBP", o.Amount, o.Amount * 0.35m, 0)).ToList();
             if (m.Group == CampaignGroup.Treated && orders.Count == 0 && random.NextDouble() < injectedEffect)
-                orders.Add(new MemberOrder(From.AddDays(random.Next(30)), 20m, 7m, 2m));
+                orders.Add(new MemberOrder(From.AddDays(random.Next(30)), "GBP", 20m, 7m, 2m));
             return new MemberOutcome(m.Group, orders);
         }).ToList();
         return (members, CampaignMeasurement.Measure(outcomes, From, From + RetailCampaignReplay.Window, "GBP"));
