@@ -39,7 +39,7 @@ public static class CampaignCommands
         }
         var currency = services.GetRequiredService<FeatureSettings>().Currency;
         var history = PurchaseHistory.FromOnlineRetail(await OnlineRetailFile.LoadAsync(path));
-        var replay = CampaignReplay.Of(history, services.GetRequiredService<CustomerFeatureBuilder>(), cut, TimeSpan.FromDays(windowDays), settings.DefaultMarginRate);
+        var replay = CampaignReplay.Of(history, services.GetRequiredService<CustomerFeatureBuilder>(), cut, TimeSpan.FromDays(windowDays), currency, settings.DefaultMarginRate);
         var campaign = replay.Design(FormattableString.Invariant($"replay-{cut:yyyy-MM-dd}"), holdout);
         var table = replay.WinBack();
 

@@ -28,7 +28,7 @@ public static class CampaignsApi
         functions.AddHttp("ListRetentionCampaigns", "retention/campaigns", ["GET"], List,
             configure: e => e.RequireAdmin().WithSummary("Campaigns, newest first."));
         functions.AddHttp("GetRetentionCampaign", "retention/campaigns/{id}", ["GET"], Get,
-            configure: e => e.RequireAdmin().WithSummary("A campaign: audience, treated and control sizes, and once measured its repurchase and retention rates, uplift with a 95% interval, coupon cost and incremental margin."));
+            configure: e => e.RequireAdmin().WithSummary("A campaign: audience, treated and control sizes, and once measured its repurchase and retention rates, uplift with a 95% interval, coupon cost and incremental margin. Rates count every order; money figures count only orders in the results' currency (Retention:Currency)."));
         return functions;
     }
 

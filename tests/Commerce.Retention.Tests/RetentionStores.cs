@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Commerce.Catalog.Customers;
+using Commerce.Events.Outbox;
 using Commerce.Retention.Notifications;
 using Commerce.Storage.Documents.Sqlite;
 using Commerce.Storage.Queues.Sqlite;
@@ -16,7 +18,26 @@ public sealed class Clock(DateTimeOffset now) : TimeProvider
     public override DateTimeOffset GetUtcNow() => Now;
 }
 
-/// <summary>Real SQLite documents and queues in a temporary folder, with the notification outbox on top and its folder providers.</summary>
+/// <summary>
+/// An email or SMS provider that keeps every call it gets, repeats included: a real provider (and the development
+/// folder one) takes a message's id as an idempotency key, which would hide a second send.
+/// </summary>
+public sealed class RecordingSender(NotificationChannel channel) : IMessageSender
+{
+    private readonly ConcurrentQueue<OutgoingMessage> _calls = new();
+
+    public NotificationChannel Channel => channel;
+
+    public IReadOnlyList<OutgoingMessage> Calls => [.. _calls];
+
+    public Task SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue(message);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Real SQLite documents and queues in a temporary folder, with the notification outbox on top and providers that record every send.</summary>
 public sealed class RetentionStores : IDisposable
 {
     private readonly TempDirectory _folder = new("retention");
@@ -34,9 +55,10 @@ public sealed class RetentionStores : IDisposable
         Customers = new CustomerService(Documents, Clock);
         Store = new NotificationStore(Documents);
         Outbox = new NotificationOutbox(Store, Customers, Queues, Settings, Clock, NullLogger<NotificationOutbox>.Instance);
-        Email = new FolderMessageSender(NotificationChannel.Email, Settings.OutboxFolder);
-        Sms = new FolderMessageSender(NotificationChannel.Sms, Settings.OutboxFolder);
-        Delivery = new NotificationDelivery(Store, Outbox, Customers, [Email, Sms], Clock, NullLogger<NotificationDelivery>.Instance);
+        Email = new RecordingSender(NotificationChannel.Email);
+        Sms = new RecordingSender(NotificationChannel.Sms);
+        Events = new EventOutbox(Documents, new OutboxConsumers(OutboxConsumers.Lake));
+        Delivery = new NotificationDelivery(Store, Outbox, Events, Customers, [Email, Sms], Clock, NullLogger<NotificationDelivery>.Instance);
     }
 
     public Clock Clock { get; }
@@ -46,9 +68,10 @@ public sealed class RetentionStores : IDisposable
     public CustomerService Customers { get; }
     public NotificationStore Store { get; }
     public NotificationOutbox Outbox { get; }
+    public EventOutbox Events { get; }
     public NotificationDelivery Delivery { get; }
-    public FolderMessageSender Email { get; }
-    public FolderMessageSender Sms { get; }
+    public RecordingSender Email { get; }
+    public RecordingSender Sms { get; }
 
     /// <summary>Delivers every queued message that is due now, as the queue function would; returns how many.</summary>
     public async Task<int> DeliverDueAsync()
@@ -66,8 +89,6 @@ public sealed class RetentionStores : IDisposable
         }
         return delivered;
     }
-
-    public string[] Files(FolderMessageSender sender) => Directory.Exists(sender.Folder) ? Directory.GetFiles(sender.Folder, "*.json") : [];
 
     public void Dispose()
     {

@@ -15,10 +15,12 @@ public static class SystemEventTypes
     public const string CustomerSegmentChanged = "customer_segment_changed";
     public const string CustomerStageChanged = "customer_stage_changed";
     public const string ModelPromoted = "model_promoted";
+    public const string NotificationOpened = "notification_opened";
 
     /// <summary>
-    /// The types that leave the system as integration events and webhooks. An exposure (which variant a customer saw)
-    /// is for the shop's own experiment analysis only; it has subjects of its own, so a subject's relayed sequence has no gaps.
+    /// The types that leave the system as integration events and webhooks. An exposure (which variant a customer saw) and a
+    /// notification opened are for the shop's own experiment and campaign analysis only; they have subjects of their own,
+    /// so a subject's relayed sequence has no gaps.
     /// </summary>
     public static IReadOnlySet<string> Published { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -63,6 +65,11 @@ public sealed record SystemEvent
     /// <summary>An exposure: the experiment and the variant the customer was given.</summary>
     public string? Experiment { get; init; }
     public string? Variant { get; init; }
+
+    /// <summary>A notification opened: which message, and the campaign and offer code it carried, if any.</summary>
+    public string? NotificationId { get; init; }
+    public string? CampaignId { get; init; }
+    public string? OfferCode { get; init; }
 
     /// <summary>Stock low: the low-stock level the SKU's available units (<see cref="Quantity"/>) fell to.</summary>
     public int? Threshold { get; init; }

@@ -73,15 +73,28 @@ public sealed class ModelRegistry(IBlobStore blobs, IEnumerable<IModelKind> kind
             var (latest, latestETag) = await ReadLatestAsync(container, kind, cancellationToken).ConfigureAwait(false);
             await RecordPromotionAsync(kind, latest, cancellationToken).ConfigureAwait(false);
             IReadOnlyDictionary<string, double>? liveMetrics = null;
+            string? unreadable = null;
             if (latest is not null)
             {
-                var live = await OpenAsync(kind, latest.Version, cancellationToken).ConfigureAwait(false);
-                liveMetrics = await trained.EvaluateOther(live, cancellationToken).ConfigureAwait(false);
+                // A live version this build cannot read (an input no longer computed, damaged or missing files) serves no one,
+                // so it is no reason to keep it: the new version replaces it.
+                try
+                {
+                    var live = await OpenAsync(kind, latest.Version, cancellationToken).ConfigureAwait(false);
+                    liveMetrics = await trained.EvaluateOther(live, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Live model {Kind} {Version} could not be read; the new version replaces it", kind, latest.Version);
+                    unreadable = $"live version {latest.Version} could not be read: {e.Message}";
+                }
             }
             var newScore = trained.Metrics[model.PrimaryMetric];
             var liveScore = liveMetrics?.GetValueOrDefault(model.PrimaryMetric);
             var promote = liveScore is null || newScore >= liveScore;
-            var decision = liveScore is null
+            var decision = unreadable is not null
+                ? $"promoted: {unreadable}"
+                : liveScore is null
                 ? "promoted: no live model"
                 : promote
                     ? $"promoted: {model.PrimaryMetric} {newScore:F4} is not worse than live {latest!.Version}'s {liveScore:F4} on the same holdout"

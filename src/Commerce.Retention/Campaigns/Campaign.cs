@@ -84,7 +84,9 @@ public sealed record GroupOutcome(int Customers, int Repurchased, int Retained, 
 /// <summary>
 /// The campaign's effect against its holdout, and its unit economics: coupon cost is what the redeemed codes took off
 /// the orders; incremental margin is the treated group's margin per customer above the control's, times the treated
-/// customers, less that cost. Positive means the offers paid for themselves.
+/// customers, with the orders' margins taken after their discounts, so the coupon cost is already in it (and not taken
+/// off again). Positive means the offers paid for themselves. Repurchase and retention count orders in every currency;
+/// revenue, margin, codes redeemed and coupon cost count only orders in <see cref="Currency"/> (<c>Retention:Currency</c>).
 /// </summary>
 public sealed record CampaignResults(
     DateTimeOffset From,

@@ -2,31 +2,36 @@ using Commerce.Experiments.Statistics;
 
 namespace Commerce.Retention.Campaigns;
 
-/// <summary>An order a campaign member placed in the measurement window: what it brought in and what the member's code took off it.</summary>
-public sealed record MemberOrder(DateTimeOffset At, decimal Revenue, decimal Margin, decimal CouponCost);
+/// <summary>An order a campaign member placed in the measurement window: what it brought in and what the member's code took off it, in its currency.</summary>
+public sealed record MemberOrder(DateTimeOffset At, string Currency, decimal Revenue, decimal Margin, decimal CouponCost);
 
 public sealed record MemberOutcome(CampaignGroup Group, IReadOnlyList<MemberOrder> Orders);
 
-/// <summary>Treated against control over one window: rates, uplift with a 95% interval, and whether the offers paid for themselves.</summary>
+/// <summary>
+/// Treated against control over one window: rates, uplift with a 95% interval, and whether the offers paid for themselves.
+/// Every order counts as a repurchase; money (revenue, margin, codes redeemed and their cost) counts orders in
+/// <c>currency</c> only, since amounts in different currencies do not add up.
+/// </summary>
 public static class CampaignMeasurement
 {
     public static CampaignResults Measure(IReadOnlyList<MemberOutcome> members, DateTimeOffset from, DateTimeOffset to, string currency)
     {
         var half = from + (to - from) / 2;
+        bool InCurrency(MemberOrder order) => string.Equals(order.Currency, currency, StringComparison.Ordinal);
         GroupOutcome Outcome(CampaignGroup group)
         {
             var inWindow = members.Where(m => m.Group == group).Select(m => m.Orders.Where(o => o.At >= from && o.At < to).ToList()).ToList();
             var n = inWindow.Count;
             var repurchased = inWindow.Count(o => o.Count > 0);
             var retained = inWindow.Count(o => o.Any(x => x.At >= half));
-            var revenue = inWindow.Sum(o => o.Sum(x => x.Revenue));
-            var margin = inWindow.Sum(o => o.Sum(x => x.Margin));
+            var revenue = inWindow.Sum(o => o.Where(InCurrency).Sum(x => x.Revenue));
+            var margin = inWindow.Sum(o => o.Where(InCurrency).Sum(x => x.Margin));
             return new GroupOutcome(n, repurchased, retained, revenue, margin,
                 n == 0 ? 0 : repurchased / (double)n, n == 0 ? 0 : retained / (double)n, n == 0 ? 0 : Math.Round(revenue / n, 2));
         }
         var treated = Outcome(CampaignGroup.Treated);
         var control = Outcome(CampaignGroup.Control);
-        var redeemed = members.Where(m => m.Group == CampaignGroup.Treated).SelectMany(m => m.Orders).Where(o => o.At >= from && o.At < to && o.CouponCost > 0).ToList();
+        var redeemed = members.Where(m => m.Group == CampaignGroup.Treated).SelectMany(m => m.Orders).Where(o => o.At >= from && o.At < to && o.CouponCost > 0 && InCurrency(o)).ToList();
         var couponCost = redeemed.Sum(o => o.CouponCost);
         decimal PerCustomer(decimal total, int n) => n == 0 ? 0 : total / n;
         var incrementalRevenue = (PerCustomer(treated.Revenue, treated.Customers) - PerCustomer(control.Revenue, control.Customers)) * treated.Customers;

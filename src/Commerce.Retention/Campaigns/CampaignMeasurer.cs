@@ -43,7 +43,7 @@ public sealed class CampaignMeasurer(CampaignStore campaigns, OrderRepository or
                     }
                     var redeemed = member.Code is not null && string.Equals(order.Coupon, member.Code, StringComparison.OrdinalIgnoreCase);
                     var couponCost = redeemed && member.Action.PercentOff is { } p ? order.Total * p / (100 - p) : 0;
-                    placed.Add(new MemberOrder(order.PlacedAt, order.Total, margin, couponCost));
+                    placed.Add(new MemberOrder(order.PlacedAt, order.Currency, order.Total, margin, couponCost));
                 }
                 token = page.ContinuationToken;
             }

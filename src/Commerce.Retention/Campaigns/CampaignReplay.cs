@@ -14,7 +14,7 @@ namespace Commerce.Retention.Campaigns;
 public sealed class CampaignReplay
 {
     /// <summary>The order an injected effect adds: its revenue, margin after the discount and the coupon's cost.</summary>
-    public static readonly MemberOrder InjectedOrder = new(default, 20m, 7m, 2m);
+    public static readonly MemberOrder InjectedOrder = new(default, "", 20m, 7m, 2m);
 
     private CampaignReplay(DateTime cut, TimeSpan window, IReadOnlyList<CustomerSnapshot> customers, ILookup<string, MemberOrder> orders)
     {
@@ -33,13 +33,14 @@ public sealed class CampaignReplay
     /// <summary>Each customer's real orders in the window (no coupon).</summary>
     public ILookup<string, MemberOrder> Orders { get; }
 
+    /// <param name="currency">the history's currency, which its orders are in.</param>
     /// <param name="marginRate">history carries no costs: an order's margin is taken as this share of its revenue.</param>
-    public static CampaignReplay Of(PurchaseHistory history, CustomerFeatureBuilder builder, DateTime cut, TimeSpan window, decimal marginRate)
+    public static CampaignReplay Of(PurchaseHistory history, CustomerFeatureBuilder builder, DateTime cut, TimeSpan window, string currency, decimal marginRate)
     {
         var features = builder.Build(history.Before(cut), [], new Dictionary<string, CustomerProfile>(), cut);
         var orders = history.Between(cut, cut + window).Sales
             .GroupBy(p => (p.CustomerId, p.OrderId))
-            .Select(o => (o.Key.CustomerId, Order: new MemberOrder(new DateTimeOffset(o.Min(p => p.At)), o.Sum(p => p.Amount), o.Sum(p => p.Amount) * marginRate, 0)))
+            .Select(o => (o.Key.CustomerId, Order: new MemberOrder(new DateTimeOffset(o.Min(p => p.At)), currency, o.Sum(p => p.Amount), o.Sum(p => p.Amount) * marginRate, 0)))
             .ToLookup(o => o.CustomerId, o => o.Order);
         return new CampaignReplay(cut, window, [.. features.Customers.Select(f => CustomerSnapshot.From(f, null))], orders);
     }
@@ -74,7 +75,7 @@ public sealed class CampaignReplay
         {
             var orders = Orders[m.CustomerId].ToList();
             if (m.Group == CampaignGroup.Treated && orders.Count == 0 && random.NextDouble() < injectedEffect)
-                orders.Add(InjectedOrder with { At = from.AddDays(random.Next((int)Window.TotalDays)) });
+                orders.Add(InjectedOrder with { At = from.AddDays(random.Next((int)Window.TotalDays)), Currency = currency });
             return new MemberOutcome(m.Group, orders);
         }).ToList();
         return (members, CampaignMeasurement.Measure(outcomes, from, from + Window, currency));

@@ -1,4 +1,5 @@
 using Commerce.Catalog.Customers;
+using Commerce.Events.Outbox;
 using Commerce.Storage.Documents;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +13,7 @@ namespace Commerce.Retention.Notifications;
 public sealed class NotificationDelivery(
     NotificationStore store,
     NotificationOutbox outbox,
+    EventOutbox events,
     CustomerService customers,
     IEnumerable<IMessageSender> senders,
     TimeProvider time,
@@ -66,13 +68,18 @@ public sealed class NotificationDelivery(
         return stalled.Count;
     }
 
-    /// <summary>Marks an in-app message read (once); false when the customer has no such message.</summary>
+    /// <summary>Marks an in-app message read (once) and records it opened; null when the customer has no such message.</summary>
     public async Task<Notification?> MarkReadAsync(string customerId, string notificationId, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(customerId, notificationId, cancellationToken).ConfigureAwait(false) is not { InApp: true })
             return null;
         var now = time.GetUtcNow();
         var container = await store.NotificationsAsync(cancellationToken).ConfigureAwait(false);
-        return await container.ChangeAsync<Notification>(customerId, notificationId, current => current is null || current.ReadAt is not null ? current : current with { ReadAt = now }, cancellationToken).ConfigureAwait(false);
+        if (await container.ChangeAsync<Notification>(customerId, notificationId, current => current is null || current.ReadAt is not null ? current : current with { ReadAt = now }, cancellationToken).ConfigureAwait(false) is not { } read)
+            return null;
+        // Recorded on every call, not only the first: a call that crashed after marking the message read left it unrecorded,
+        // and the event's id, derived from the notification, makes a repeat add nothing.
+        await events.RecordAsync(NotificationEvents.Subject(read.Id), [NotificationEvents.Opened(read)], cancellationToken).ConfigureAwait(false);
+        return read;
     }
 }

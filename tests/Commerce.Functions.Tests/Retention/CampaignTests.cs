@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Commerce.Catalog.Customers;
 using Commerce.Catalog.Pricing;
+using Commerce.Events.Outbox;
 using Commerce.Functions.Tests.Checkout;
 using Commerce.Orders.Orders;
 using Commerce.Retention.Campaigns;
@@ -96,6 +97,7 @@ public sealed class CampaignTests : IAsyncLifetime
 
         // Every treated customer has one message; the coupon holders find their code in the inbox, and every other one uses it.
         var buyers = new List<(string Customer, decimal Total)>();
+        var opens = new Dictionary<string, (string Customer, string Code, DateTimeOffset ReadAt)>();
         var couponHolders = 0;
         foreach (var member in treated)
         {
@@ -119,7 +121,24 @@ public sealed class CampaignTests : IAsyncLifetime
                 Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
             }
             var read = await customer.PostAsync($"/api/customers/me/notifications/{(string)message["id"]!}/read", null);
-            Assert.NotNull((await read.Content.ReadFromJsonAsync<JsonObject>())!["readAt"]);
+            var readAt = (DateTimeOffset)(await read.Content.ReadFromJsonAsync<JsonObject>())!["readAt"]!;
+            // Read again (a retry, or another device): still the first read, and still one opened event.
+            var reread = await customer.PostAsync($"/api/customers/me/notifications/{(string)message["id"]!}/read", null);
+            Assert.Equal(readAt, (DateTimeOffset)(await reread.Content.ReadFromJsonAsync<JsonObject>())!["readAt"]!);
+            opens[member.NotificationId!] = (member.CustomerId, member.Code!, readAt);
+        }
+        var outbox = _shop.App.Services.GetRequiredService<EventOutbox>();
+        foreach (var member in treated)
+        {
+            var events = await outbox.ReadAsync(NotificationEvents.Subject(member.NotificationId!));
+            if (!opens.TryGetValue(member.NotificationId!, out var open))
+            {
+                Assert.Empty(events);
+                continue;
+            }
+            var opened = Assert.Single(events);
+            Assert.Equal((SystemEventTypes.NotificationOpened, open.Customer, "in_app", open.ReadAt), (opened.Type, opened.CustomerId, opened.Channel, opened.Time));
+            Assert.Equal((member.NotificationId, id, open.Code), (opened.NotificationId, opened.CampaignId, opened.OfferCode));
         }
         foreach (var member in members.Where(m => m.Group == CampaignGroup.Control))
         {

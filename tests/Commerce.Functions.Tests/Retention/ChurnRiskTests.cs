@@ -1,13 +1,19 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 using Commerce.Analytics.Features;
 using Commerce.Analytics.Lake;
 using Commerce.Catalog.Customers;
 using Commerce.Functions.Tests.Checkout;
+using Commerce.Intelligence.Churn;
+using Commerce.Intelligence.Models;
 using Commerce.Orders.Orders;
 using Commerce.Retention.Campaigns;
 using Commerce.Testing;
+using Commerce.Retention.Risk;
+using Commerce.Storage.Blobs;
+using Commerce.Storage.Documents;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Functions.Tests.Retention;
@@ -36,6 +42,9 @@ public sealed class ChurnShop : IAsyncLifetime
     public JsonObject Summary { get; private set; } = null!;
 
     public string Version => (string)Training["version"]!;
+
+    /// <summary>The live version before training, which this build cannot read.</summary>
+    public string Unreadable { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -78,6 +87,7 @@ public sealed class ChurnShop : IAsyncLifetime
         await Shop.App.Services.GetRequiredService<LakeWriter>().WriteAsync(new LakeBatch([], [], placed, [], Now));
         await Shop.App.Services.GetRequiredService<CustomerInsightsService>().RecomputeAllAsync(DateTime.UtcNow);
 
+        Unreadable = await ForgeLiveVersionWithAnInputThisBuildDoesNotComputeAsync();
         using var admin = Shop.Admin();
         var trained = await admin.PostAsync("/api/models/churn/train", null);
         Assert.Equal(HttpStatusCode.OK, trained.StatusCode);
@@ -91,6 +101,29 @@ public sealed class ChurnShop : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Shop.DisposeAsync();
+
+    /// <summary>A live version from an older build, whose model reads an input this build no longer computes.</summary>
+    private async Task<string> ForgeLiveVersionWithAnInputThisBuildDoesNotComputeAsync()
+    {
+        const string version = "20200101-000000-0ld0ld";
+        var container = await Shop.App.Services.GetRequiredService<IBlobStore>().GetContainerAsync(ModelRegistry.Container);
+        var files = new Dictionary<string, byte[]>
+        {
+            [ChurnModel.InputsFile] = Encoding.UTF8.GetBytes("""{"Inputs":["days_since_fax"],"Typical":[3]}"""),
+            [ChurnModel.PipelineFile] = [1, 2, 3],
+        };
+        foreach (var (name, content) in files)
+            await container.PutAsync($"{ChurnModelKind.Name}/{version}/{name}", content);
+        var window = new DataWindow(Now.AddDays(-60), Now.AddDays(-30));
+        await container.PutAsync($"{ChurnModelKind.Name}/{version}/{ModelRegistry.ManifestFile}", DocumentJson.Serialize(new ModelManifest
+        {
+            Kind = ChurnModelKind.Name, Version = version, TrainedAt = Now.AddDays(-30), TrainingSeconds = 1, Data = window, Holdout = window,
+            PrimaryMetric = "auc", Metrics = new Dictionary<string, double> { ["auc"] = 0.99 }, Parameters = new Dictionary<string, string>(),
+            CodeVersion = "old", Files = [.. files.Keys], Decision = "promoted: no live model",
+        }));
+        await container.PutAsync($"{ChurnModelKind.Name}/{ModelRegistry.LatestBlob}", DocumentJson.Serialize(new LatestPointer(version, Now.AddDays(-30), "promoted: no live model")));
+        return version;
+    }
 }
 
 /// <summary>
@@ -109,7 +142,7 @@ public sealed class ChurnRiskTests(ChurnShop churn) : IClassFixture<ChurnShop>
     }
 
     [Fact]
-    public async Task A_trained_churn_model_goes_live_scores_every_active_customer_and_campaigns_target_its_bands()
+    public async Task A_trained_churn_model_replaces_a_live_one_this_build_cannot_read_scores_every_active_customer_and_campaigns_target_its_bands()
     {
         using var admin = churn.Shop.Admin();
         Assert.True((double)churn.Training["metrics"]!["auc"]! > 0.8, churn.Training.ToJsonString());
@@ -118,6 +151,8 @@ public sealed class ChurnRiskTests(ChurnShop churn) : IClassFixture<ChurnShop>
         Assert.Equal(churn.Customers.Count, (int)summary["customers"]!);
         Assert.Equal(churn.Customers.Count, summary["segments"]!.AsArray().Sum(s => (int)s!["low"]! + (int)s["medium"]! + (int)s["high"]!));
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/api/retention/risk/{ChurnShop.Lapsed}")).StatusCode);
+        Assert.StartsWith($"promoted: live version {churn.Unreadable} could not be read: ", (string)churn.Training["decision"]!);
+        Assert.Contains("days_since_fax", (string)churn.Training["decision"]!);
 
         // Those who stopped long ago are riskier than those who never stopped.
         var risks = await RisksAsync(admin);
@@ -130,6 +165,8 @@ public sealed class ChurnRiskTests(ChurnShop churn) : IClassFixture<ChurnShop>
         var models = (await admin.GetFromJsonAsync<JsonArray>("/api/models"))!;
         var live = models.Single(m => (string?)m!["kind"] == "churn")!;
         Assert.Equal(churn.Version, (string?)live["liveVersion"]);
+        var manifest = live["versions"]!.AsArray().Single(v => (string?)v!["manifest"]!["version"] == churn.Version)!["manifest"]!;
+        Assert.Equal(((string?)churn.Training["decision"], churn.Unreadable), ((string?)manifest["decision"], (string?)manifest["liveVersion"]));
 
         // A campaign aimed at the high band reaches exactly the customers scored high.
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/retention/rules", new { rules = new object[] { new { id = "save", risk = "high", action = new { kind = "coupon", percentOff = 10, validDays = 14 } } } })).StatusCode);

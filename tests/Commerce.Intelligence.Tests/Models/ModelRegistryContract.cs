@@ -196,6 +196,36 @@ public abstract class ModelRegistryContract : IDisposable
         Assert.Equal("no purchases in the window", Assert.Single(status.Failures).Error);
     }
 
+    [Theory]
+    [InlineData("corrupt")]
+    [InlineData("missing")]
+    public async Task A_live_version_that_cannot_be_read_is_replaced_by_the_next_training_which_says_why(string damage)
+    {
+        var (registry, kind) = NewRegistry();
+        kind.NextScore = 0.9;
+        var unreadable = await registry.TrainAsync(kind.Kind);
+        var container = await Store.GetContainerAsync(ModelRegistry.Container);
+        if (damage == "corrupt")
+            await container.PutAsync($"{kind.Kind}/{unreadable.Version}/score.txt", Encoding.UTF8.GetBytes("an input this build no longer computes"), new BlobPutOptions("application/octet-stream"));
+        else
+            Assert.True(await container.DeleteAsync($"{kind.Kind}/{unreadable.Version}/score.txt"));
+        var live = new LiveModel<string>(registry, kind.Kind, ScoredKindText, TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger<LiveModel<string>>.Instance);
+        await Assert.ThrowsAnyAsync<Exception>(() => live.RefreshAsync());
+
+        kind.NextScore = 0.1;
+        var report = await registry.TrainAsync(kind.Kind);
+
+        Assert.True(report.Promoted, report.Decision);
+        Assert.Null(report.LiveMetrics);
+        Assert.StartsWith($"promoted: live version {unreadable.Version} could not be read: ", report.Decision);
+        var latest = (await registry.LatestAsync(kind.Kind))!;
+        Assert.Equal((report.Version, unreadable.Version, report.Decision), (latest.Version, latest.Previous, latest.Reason));
+        var manifest = (await registry.ListAsync()).Single(s => s.Kind == kind.Kind).Versions.Single(v => v.Manifest.Version == report.Version).Manifest;
+        Assert.Equal((unreadable.Version, report.Decision), (manifest.LiveVersion, manifest.Decision));
+        Assert.True(await live.RefreshAsync());
+        Assert.Equal((report.Version, "0.1"), (live.Current!.Version, live.Current.Model));
+    }
+
     [Fact]
     public async Task Promotion_rolls_back_and_forward_and_refuses_unknown_versions()
     {

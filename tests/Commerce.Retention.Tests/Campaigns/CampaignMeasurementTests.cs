@@ -38,7 +38,7 @@ public sealed class CampaignMeasurementTests
     {
         var from = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
         var to = from.AddDays(30);
-        MemberOrder Order(int day, decimal revenue, decimal couponCost = 0) => new(from.AddDays(day), revenue, revenue * 0.4m, couponCost);
+        MemberOrder Order(int day, decimal revenue, decimal couponCost = 0) => new(from.AddDays(day), "GBP", revenue, revenue * 0.4m, couponCost);
         MemberOutcome[] members =
         [
             new(CampaignGroup.Treated, [Order(3, 100, 10)]),             // repurchased, first half
@@ -57,5 +57,35 @@ public sealed class CampaignMeasurementTests
         Assert.Equal((40m, 16m), (results.IncrementalRevenue, results.IncrementalMargin));
         Assert.True(results.PaidForItself);
         Assert.Equal(0, results.RepurchaseUplift.Estimate, 12);
+    }
+
+    [Fact]
+    public void Money_counts_only_orders_in_the_shops_currency_while_every_order_counts_as_a_repurchase()
+    {
+        var from = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        var to = from.AddDays(30);
+        var random = new Random(7);
+        string[] currencies = ["GBP", "EUR"];
+        var members = Enumerable.Range(0, 60).Select(m => new MemberOutcome(m % 3 == 0 ? CampaignGroup.Control : CampaignGroup.Treated,
+            Enumerable.Range(0, random.Next(3)).Select(_ =>
+            {
+                var revenue = random.Next(10, 200);
+                return new MemberOrder(from.AddDays(random.Next(30)), currencies[random.Next(2)], revenue, revenue * 0.3m, random.Next(2) * revenue * 0.25m);
+            }).ToList())).ToList();
+        Assert.Contains(members, m => m.Orders.Any(o => o.Currency == "EUR" && o.CouponCost > 0) && m.Group == CampaignGroup.Treated);
+        Assert.Contains(members, m => m.Orders.Count > 0 && m.Orders.All(o => o.Currency == "EUR"));
+
+        var results = CampaignMeasurement.Measure(members, from, to, "GBP");
+
+        foreach (var (group, outcome) in new[] { (CampaignGroup.Treated, results.Treated), (CampaignGroup.Control, results.Control) })
+        {
+            var inGroup = members.Where(m => m.Group == group).ToList();
+            var pounds = inGroup.SelectMany(m => m.Orders).Where(o => o.Currency == "GBP").ToList();
+            Assert.Equal(inGroup.Count(m => m.Orders.Count > 0), outcome.Repurchased);
+            Assert.Equal((pounds.Sum(o => o.Revenue), pounds.Sum(o => o.Margin)), (outcome.Revenue, outcome.Margin));
+        }
+        var redeemed = members.Where(m => m.Group == CampaignGroup.Treated).SelectMany(m => m.Orders).Where(o => o.Currency == "GBP" && o.CouponCost > 0).ToList();
+        Assert.Equal((redeemed.Count, Math.Round(redeemed.Sum(o => o.CouponCost), 2)), (results.CodesRedeemed, results.CouponCost));
+        Assert.Equal("GBP", results.Currency);
     }
 }

@@ -23,7 +23,7 @@ public sealed class RetailCampaignReplay : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var history = PurchaseHistory.FromOnlineRetail(await OnlineRetailFile.LoadAsync(Path.Combine(RepositoryPaths.SharedData, "online_retail.csv.gz")));
-        Replay = CampaignReplay.Of(history, new CustomerFeatureBuilder(new FeatureSettings()), Cut, Window, marginRate: 0.35m);
+        Replay = CampaignReplay.Of(history, new CustomerFeatureBuilder(new FeatureSettings()), Cut, Window, "GBP", marginRate: 0.35m);
         Buyers = history.Lines.Where(p => p.At >= Cut && p.At < Cut + Window && p.Quantity > 0).Select(p => p.CustomerId).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -76,14 +76,29 @@ public sealed class CampaignSimulationTests(RetailCampaignReplay data) : IClassF
     [Fact]
     public void The_holdout_draw_depends_on_the_campaign_and_the_customer_only()
     {
-        var shuffled = data.Customers.Reverse().ToList();
-        Assert.Equal(
-            data.Customers.Select(c => CampaignPlanner.IsHeldOut("a", c.CustomerId, 0.1)),
-            data.Customers.Select(c => CampaignPlanner.IsHeldOut("a", c.CustomerId, 0.1)));
-        var inA = data.Customers.Where(c => CampaignPlanner.IsHeldOut("a", c.CustomerId, 0.1)).Select(c => c.CustomerId).ToHashSet();
-        var inB = shuffled.Where(c => CampaignPlanner.IsHeldOut("b", c.CustomerId, 0.1)).Select(c => c.CustomerId).ToHashSet();
-        Assert.InRange(inA.Count / (double)data.Customers.Count, 0.08, 0.12);
+        var everyone = new InterventionTable(1, [new InterventionRule("all", null, null, null, null, null, new InterventionAction(InterventionKind.ReorderReminder))], From, "test");
+        Dictionary<string, CampaignGroup> Groups(string campaignId, IReadOnlyList<CustomerSnapshot> audience) =>
+            CampaignPlanner.Assign(new Campaign
+            {
+                Id = campaignId, Name = campaignId, RulesVersion = 1, HoldoutShare = 0.1, MeasurementWindow = RetailCampaignReplay.Window,
+                StartedAt = From, StartedBy = "test", CodeSalt = "salt",
+            }, everyone, audience, 25).ToDictionary(m => m.CustomerId, m => m.Group);
+        var all = data.Customers.Count;
+        var inA = Groups("a", data.Customers);
+
+        // Half of the same customers, shuffled among 500 others: each keeps the group it had.
+        var random = new Random(5);
+        var kept = data.Customers.Where((_, i) => i % 2 == 0).ToList();
+        var others = data.Customers.Take(500).Select(c => c with { CustomerId = "other-" + c.CustomerId });
+        var again = Groups("a", kept.Concat(others).OrderBy(_ => random.Next()).ToList());
+        Assert.Contains(kept, c => inA[c.CustomerId] == CampaignGroup.Control);
+        Assert.All(kept, c => Assert.Equal(inA[c.CustomerId], again[c.CustomerId]));
+
         // Another campaign holds out other customers: the overlap is what chance gives (about 10% of 10%).
-        Assert.InRange(inA.Intersect(inB).Count() / (double)data.Customers.Count, 0.0, 0.03);
+        var heldInA = inA.Where(m => m.Value == CampaignGroup.Control).Select(m => m.Key).ToHashSet();
+        var heldInB = Groups("b", data.Customers).Where(m => m.Value == CampaignGroup.Control).Select(m => m.Key).ToHashSet();
+        Assert.InRange(heldInA.Count / (double)all, 0.08, 0.12);
+        Assert.InRange(heldInB.Count / (double)all, 0.08, 0.12);
+        Assert.InRange(heldInA.Intersect(heldInB).Count() / (double)all, 0.0, 0.03);
     }
 }

@@ -1,10 +1,11 @@
-using System.Text.Json.Nodes;
 using Commerce.Catalog.Customers;
+using Commerce.Events.Outbox;
 using Commerce.Retention.Notifications;
+using Commerce.Storage.Documents;
 
 namespace Commerce.Retention.Tests.Notifications;
 
-/// <summary>The outbox on real SQLite stores and folder providers, with a clock moved by hand.</summary>
+/// <summary>The outbox on real SQLite stores, with providers that record every send call and a clock moved by hand.</summary>
 public sealed class NotificationOutboxTests : IAsyncLifetime, IDisposable
 {
     // A Tuesday noon in London (GMT until 29 March 2026).
@@ -30,8 +31,6 @@ public sealed class NotificationOutboxTests : IAsyncLifetime, IDisposable
     private static NotificationRequest OrderShipped(string order, string customer = "ann") =>
         new($"order:{order}:shipped", customer, NotificationCategory.Transactional, "order_shipped", new NotificationContent("Your order is on its way", $"Order {order} has shipped."));
 
-    private static JsonObject Read(string path) => JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-
     [Fact]
     public async Task One_offer_is_one_message_on_each_channel_with_the_same_code_and_asking_again_sends_nothing_more()
     {
@@ -42,11 +41,11 @@ public sealed class NotificationOutboxTests : IAsyncLifetime, IDisposable
         await _stores.DeliverDueAsync();
 
         Assert.Equal(first.Id, again.Id);
-        var email = Assert.Single(_stores.Files(_stores.Email));
-        var sms = Assert.Single(_stores.Files(_stores.Sms));
-        Assert.Contains("RSPRING", (string)Read(email)["body"]!);
-        Assert.Contains("RSPRING", (string)Read(sms)["body"]!);
-        Assert.Equal("ann@example.com", (string)Read(email)["to"]!);
+        var email = Assert.Single(_stores.Email.Calls);
+        var sms = Assert.Single(_stores.Sms.Calls);
+        Assert.Contains("RSPRING", email.Body);
+        Assert.Contains("RSPRING", sms.Body);
+        Assert.Equal("ann@example.com", email.To);
         var (inbox, _) = await _stores.Store.InboxAsync("ann", 10, null);
         Assert.Equal("RSPRING", Assert.Single(inbox).Content.OfferCode);
         var stored = (await _stores.Store.GetAsync("ann", first.Id))!;
@@ -83,8 +82,8 @@ public sealed class NotificationOutboxTests : IAsyncLifetime, IDisposable
         var second = await _stores.Outbox.SendAsync(OrderShipped("o-7"));
         await _stores.DeliverDueAsync();
         Assert.Equal(first.Id, second.Id);
-        Assert.Single(_stores.Files(_stores.Email));
-        Assert.Single(_stores.Files(_stores.Sms));
+        Assert.Single(_stores.Email.Calls);
+        Assert.Single(_stores.Sms.Calls);
     }
 
     [Fact]
@@ -98,8 +97,8 @@ public sealed class NotificationOutboxTests : IAsyncLifetime, IDisposable
         var email = offer.Deliveries.Single(d => d.Channel == NotificationChannel.Email);
         Assert.Equal((DeliveryStatus.Suppressed, "opted out"), (email.Status, email.Reason));
         // The only email written is the order update.
-        Assert.Contains("has shipped", (string)Read(Assert.Single(_stores.Files(_stores.Email)))["body"]!);
-        Assert.Equal(2, _stores.Files(_stores.Sms).Length);
+        Assert.Contains("has shipped", Assert.Single(_stores.Email.Calls).Body);
+        Assert.Equal(2, _stores.Sms.Calls.Count);
         Assert.All((await _stores.Store.GetAsync("ann", shipped.Id))!.Deliveries, d => Assert.Equal(DeliveryStatus.Sent, d.Status));
     }
 
@@ -114,12 +113,12 @@ public sealed class NotificationOutboxTests : IAsyncLifetime, IDisposable
 
         Assert.All(offer.Deliveries, d => Assert.Equal(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero), d.DueAt));
         Assert.Equal(1, await _stores.DeliverDueAsync());
-        Assert.Single(_stores.Files(_stores.Email));
+        Assert.Single(_stores.Email.Calls);
         Assert.All((await _stores.Store.GetAsync("ann", offer.Id))!.Deliveries, d => Assert.Equal(DeliveryStatus.Pending, d.Status));
 
         _stores.Clock.Now = new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
         Assert.Equal(1, await _stores.DeliverDueAsync());
-        Assert.Equal(2, _stores.Files(_stores.Email).Length);
+        Assert.Equal(2, _stores.Email.Calls.Count);
         Assert.All((await _stores.Store.GetAsync("ann", shipped.Id))!.Deliveries, d => Assert.Equal(DeliveryStatus.Sent, d.Status));
     }
 
@@ -136,7 +135,7 @@ public sealed class NotificationOutboxTests : IAsyncLifetime, IDisposable
         Assert.Equal(1, await _stores.Delivery.RequeueStalledAsync(TimeSpan.FromMinutes(2), CancellationToken.None));
         await _stores.DeliverDueAsync();
         Assert.Equal(0, await _stores.Delivery.RequeueStalledAsync(TimeSpan.FromMinutes(2), CancellationToken.None));
-        Assert.Single(_stores.Files(_stores.Email));
+        Assert.Single(_stores.Email.Calls);
         Assert.All((await _stores.Store.GetAsync("ann", offer.Id))!.Deliveries, d => Assert.Equal(DeliveryStatus.Sent, d.Status));
     }
 
@@ -147,7 +146,7 @@ public sealed class NotificationOutboxTests : IAsyncLifetime, IDisposable
         var offer = await _stores.Outbox.SendAsync(Offer("phoneless", "bob"));
         await _stores.DeliverDueAsync();
         Assert.Equal((DeliveryStatus.Suppressed, "no phone number"), offer.Deliveries.Where(d => d.Channel == NotificationChannel.Sms).Select(d => (d.Status, d.Reason)).Single());
-        Assert.Empty(_stores.Files(_stores.Sms));
+        Assert.Empty(_stores.Sms.Calls);
 
         Assert.Null(await _stores.Delivery.MarkReadAsync("ann", offer.Id, CancellationToken.None));
         var read = await _stores.Delivery.MarkReadAsync("bob", offer.Id, CancellationToken.None);
@@ -155,5 +154,24 @@ public sealed class NotificationOutboxTests : IAsyncLifetime, IDisposable
         var again = await _stores.Delivery.MarkReadAsync("bob", offer.Id, CancellationToken.None);
         Assert.Equal(Noon, read!.ReadAt);
         Assert.Equal(Noon, again!.ReadAt);
+    }
+
+    [Fact]
+    public async Task Reading_a_message_records_it_opened_once_also_when_a_crash_came_between_marking_it_read_and_recording_it()
+    {
+        var offer = await _stores.Outbox.SendAsync(Offer("opened") with { CampaignId = "spring" });
+        await _stores.DeliverDueAsync();
+        // What a crash right after the message was marked read leaves: read, and no event recorded.
+        var notifications = await _stores.Store.NotificationsAsync(CancellationToken.None);
+        await notifications.ChangeAsync<Notification>("ann", offer.Id, n => n! with { ReadAt = Noon }, CancellationToken.None);
+        Assert.Empty(await _stores.Events.ReadAsync(NotificationEvents.Subject(offer.Id)));
+
+        _stores.Clock.Now = Noon.AddMinutes(5);
+        await _stores.Delivery.MarkReadAsync("ann", offer.Id, CancellationToken.None);
+        await _stores.Delivery.MarkReadAsync("ann", offer.Id, CancellationToken.None);
+
+        var opened = Assert.Single(await _stores.Events.ReadAsync(NotificationEvents.Subject(offer.Id)));
+        Assert.Equal((SystemEventTypes.NotificationOpened, Noon, "ann", "in_app"), (opened.Type, opened.Time, opened.CustomerId, opened.Channel));
+        Assert.Equal((offer.Id, "spring", "ROPENED"), (opened.NotificationId, opened.CampaignId, opened.OfferCode));
     }
 }
