@@ -23,7 +23,7 @@ public static class PricingApi
         functions.AddHttp("ListPromotions", "promotions", ["GET"], ListPromotions,
             configure: e => e.RequireAdmin().WithSummary("Every promotion, coupon codes and usage included."));
         functions.AddHttp("CreatePromotion", "promotions", ["POST"], CreatePromotion,
-            configure: e => e.RequireAdmin().WithSummary("Adds a promotion (percentage off, or an amount off in one currency that applies only to prices in it; by SKU or category, optional coupon with a usage limit)."));
+            configure: e => e.RequireAdmin().WithSummary("Adds a promotion (percentage off, or an amount off in one currency that applies only to prices in it; by SKU or category, optional coupon with a usage limit, optionally redeemable by one customer only)."));
         return functions;
     }
 
@@ -114,7 +114,7 @@ public static class PricingApi
     public static async Task<Ok<IReadOnlyList<Promotion>>> ListPromotions(PricingStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.PromotionsAsync(cancellationToken));
 
-    public static async Task<Results<Created<Promotion>, ValidationProblem, ProblemHttpResult>> CreatePromotion(HttpRequest request, PricingStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Created<Promotion>, ValidationProblem, ProblemHttpResult>> CreatePromotion(HttpRequest request, PricingStore store, CustomerService customers, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(request);
         var promotion = new Promotion
@@ -132,6 +132,7 @@ public static class PricingApi
             UsageLimit = body.Int("usageLimit"),
             Stackable = body.Bool("stackable") ?? false,
             MembershipTiers = body.Enums<MembershipTier>("membershipTiers") ?? [],
+            CustomerId = body.String("customerId", maxLength: 255),
         };
         if (promotion.MembershipTiers.Contains(MembershipTier.None))
             body.Fail("membershipTiers", "'none' is no membership tier; use silver, gold or platinum");
@@ -147,6 +148,10 @@ public static class PricingApi
             body.Fail("usageLimit", "must be at least 1");
         if (promotion.Sku is not null && promotion.Category is not null)
             body.Fail("sku", "give a sku or a category, not both");
+        if (promotion.CustomerId is not null && promotion.Coupon is null)
+            body.Fail("customerId", "restricts a coupon to one customer: give the coupon too");
+        else if (promotion.CustomerId is not null && await customers.GetAsync(promotion.CustomerId, cancellationToken) is null)
+            body.Fail("customerId", $"'{promotion.CustomerId}' is not a customer");
         if (promotion.Coupon is not null && (await store.PromotionsAsync(cancellationToken)).Any(p => string.Equals(p.Coupon, promotion.Coupon, StringComparison.OrdinalIgnoreCase)))
             body.Fail("coupon", "is used by another promotion");
         if (body.Errors.Count > 0)
