@@ -158,6 +158,8 @@ public sealed class OfferActionsTests(OfferCampaign campaign) : IClassFixture<Of
         Assert.NotNull(noCoupon["errors"]!["customerId"]);
         var nobody = await Shop.ProblemAsync(await _admin.PostAsJsonAsync("/api/promotions", new { name = "Mine", kind = "percentOff", value = 5m, coupon = "NOBODY5", customerId = "no-such-account" }), HttpStatusCode.BadRequest);
         Assert.NotNull(nobody["errors"]!["customerId"]);
+        var badTime = await Shop.ProblemAsync(await _admin.PostAsJsonAsync("/api/promotions", new { name = "Later", kind = "percentOff", value = 5m, coupon = "LATER5", customerId = alice, validTo = "soon" }), HttpStatusCode.BadRequest);
+        Assert.Equal(["validTo"], badTime["errors"]!.AsObject().Select(e => e.Key));
 
         var created = await _admin.PostAsJsonAsync("/api/promotions", new { id = "alice-5", name = "Alice's", kind = "percentOff", value = 5m, coupon = "ALICE5", usageLimit = 3, customerId = alice });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
