@@ -120,12 +120,13 @@ public static class InterventionsApi
         CreditTerms? granted = null;
         if (creditOffer && task.Status == RetentionTaskStatus.AwaitingApproval)
         {
-            if ((await customers.GetAsync(task.CustomerId, cancellationToken))?.Customer is not { } account)
-                return Preconditions.Conflict("Account not found", $"The account {task.CustomerId} no longer exists.");
-            if (account.CreditTermsOfferId == task.Id && to == RetentionTaskStatus.Declined)
+            var account = (await customers.GetAsync(task.CustomerId, cancellationToken))?.Customer;
+            if (account?.CreditTermsOfferId == task.Id && to == RetentionTaskStatus.Declined)
                 return Preconditions.Conflict("Offer already granted", "The account carries this offer's terms; approve to finish the approval.");
             if (to == RetentionTaskStatus.Approved)
             {
+                if (account is null)
+                    return Preconditions.Conflict("Account not found", $"The account {task.CustomerId} no longer exists.");
                 if (account.Kind != CustomerKind.Business)
                     return Preconditions.Conflict("Not a business account", $"Net terms are for business accounts; {task.CustomerId} is a consumer.");
                 var currency = CreditOffers.AccountCurrency(account, features.Settings);
@@ -141,9 +142,12 @@ public static class InterventionsApi
                 granted = new CreditTerms(updated.CreditLimit!.Value, updated.CreditCurrency!, updated.PaymentTermsDays!.Value);
             }
         }
-        var decided = await tasks.ChangeAsync(id, t => t.Status == to ? t : t with { Status = to.Value, ApprovedTerms = granted, DecidedAt = time.GetUtcNow(), DecidedBy = user.SubjectId() }, cancellationToken);
+        // Moved only from the state it was read in: another admin's decision in between stands.
+        var decided = await tasks.ChangeAsync(id, t => t.Status != task.Status || t.Status == to ? t : t with { Status = to.Value, ApprovedTerms = granted, DecidedAt = time.GetUtcNow(), DecidedBy = user.SubjectId() }, cancellationToken);
+        if (decided!.Status != to)
+            return Preconditions.Conflict("Task decided meanwhile", $"The task became {EnumNames.Of(decided.Status)} while this request ran.");
         // Sent after the decision is stored; sending again (a retried approval) finds the first message.
-        if (decided!.Status == RetentionTaskStatus.Approved && decided.ApprovedTerms is not null)
+        if (decided.Status == RetentionTaskStatus.Approved && decided.ApprovedTerms is not null)
             await outbox.SendAsync(CampaignTreatment.ApprovedOffer(decided), cancellationToken);
         return TypedResults.Ok(decided);
     }

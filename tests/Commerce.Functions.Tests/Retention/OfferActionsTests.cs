@@ -198,12 +198,15 @@ public sealed class OfferActionsTests(OfferCampaign campaign) : IClassFixture<Of
 
         var approved = await _admin.PostAsync($"/api/retention/tasks/{id}/approve", null);
         Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
-        Assert.Equal(expected, ToTerms((await approved.Content.ReadFromJsonAsync<JsonObject>())!["approvedTerms"]!));
+        var first = (await approved.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(expected, ToTerms(first["approvedTerms"]!));
         var account = await AccountAsync(trader);
         Assert.Equal((1_000m, "GBP", 30, id), ((decimal)account["creditLimit"]!, (string?)account["creditCurrency"], (int)account["paymentTermsDays"]!, (string?)account["creditTermsOfferId"]));
 
         var again = await _admin.PostAsJsonAsync($"/api/retention/tasks/{id}/approve", new { creditLimit = 5_000m });
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var unchanged = (await again.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((expected, (string?)first["decidedAt"]), (ToTerms(unchanged["approvedTerms"]!), (string?)unchanged["decidedAt"]));
         Assert.Equal(account.ToJsonString(), (await AccountAsync(trader)).ToJsonString());
         var message = Assert.Single(await InboxAsync(trader, 1));
         Assert.Equal("net_terms_offer", (string?)message["topic"]);
