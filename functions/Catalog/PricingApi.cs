@@ -23,7 +23,7 @@ public static class PricingApi
         functions.AddHttp("ListPromotions", "promotions", ["GET"], ListPromotions,
             configure: e => e.RequireAdmin().WithSummary("Every promotion, coupon codes and usage included."));
         functions.AddHttp("CreatePromotion", "promotions", ["POST"], CreatePromotion,
-            configure: e => e.RequireAdmin().WithSummary("Adds a promotion (percentage off, or an amount off in one currency that applies only to prices in it; by SKU or category, optional coupon with a usage limit)."));
+            configure: e => e.RequireAdmin().WithSummary("Adds a promotion (percentage off, or an amount off in one currency that applies only to prices in it; by SKU or category, optional coupon with a usage limit, optionally redeemable by one customer only)."));
         return functions;
     }
 
@@ -114,43 +114,75 @@ public static class PricingApi
     public static async Task<Ok<IReadOnlyList<Promotion>>> ListPromotions(PricingStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.PromotionsAsync(cancellationToken));
 
-    public static async Task<Results<Created<Promotion>, ValidationProblem, ProblemHttpResult>> CreatePromotion(HttpRequest request, PricingStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Created<Promotion>, ValidationProblem, ProblemHttpResult>> CreatePromotion(
+        CreatePromotionRequest request, PricingStore store, CustomerService customers, CancellationToken cancellationToken)
     {
-        var body = await JsonBody.ReadAsync(request);
+        var errors = new Dictionary<string, string[]>();
+        void Fail(string field, string message) => errors[field] = [.. errors.GetValueOrDefault(field, []), message];
         var promotion = new Promotion
         {
-            Id = body.String("id", maxLength: 64) ?? Guid.NewGuid().ToString("N")[..12],
-            Name = body.String("name", required: true, maxLength: 100) ?? "",
-            Kind = body.Enum<PromotionKind>("kind", required: true) ?? PromotionKind.PercentOff,
-            Value = body.Decimal("value", required: true) ?? 0,
-            Currency = body.String("currency", maxLength: 3)?.ToUpperInvariant(),
-            Sku = body.String("sku", maxLength: 64),
-            Category = body.String("category", maxLength: 64),
-            ValidFrom = body.Time("validFrom"),
-            ValidTo = body.Time("validTo"),
-            Coupon = body.String("coupon", maxLength: 40),
-            UsageLimit = body.Int("usageLimit"),
-            Stackable = body.Bool("stackable") ?? false,
-            MembershipTiers = body.Enums<MembershipTier>("membershipTiers") ?? [],
+            Id = request.Id ?? Guid.NewGuid().ToString("N")[..12],
+            Name = request.Name ?? "",
+            Kind = PromotionKind.PercentOff,
+            Value = request.Value ?? 0,
+            Currency = request.Currency?.ToUpperInvariant(),
+            Sku = request.Sku,
+            Category = request.Category,
+            ValidFrom = Time(request.ValidFrom, "validFrom"),
+            ValidTo = Time(request.ValidTo, "validTo"),
+            Coupon = request.Coupon,
+            UsageLimit = request.UsageLimit,
+            Stackable = request.Stackable ?? false,
+            MembershipTiers = [],
+            CustomerId = request.CustomerId,
         };
+        if (string.IsNullOrWhiteSpace(promotion.Name))
+            Fail("name", "is required");
+        if (request.Kind is null)
+            Fail("kind", "is required");
+        else if (EnumNames.TryParse<PromotionKind>(request.Kind, out var kind))
+            promotion = promotion with { Kind = kind };
+        else
+            Fail("kind", $"must be one of {EnumNames.List<PromotionKind>()}");
+        if (request.Value is null)
+            Fail("value", "is required");
+        var tiers = new List<MembershipTier>();
+        foreach (var tier in request.MembershipTiers ?? [])
+        {
+            if (tier is not null && EnumNames.TryParse<MembershipTier>(tier, out var parsed))
+                tiers.Add(parsed);
+            else
+                Fail("membershipTiers", $"'{tier}' is not one of {EnumNames.List<MembershipTier>()}");
+        }
+        promotion = promotion with { MembershipTiers = tiers };
+        foreach (var (field, text, max) in new[] { ("id", request.Id, 64), ("name", request.Name, 100), ("currency", request.Currency, 3), ("sku", request.Sku, 64), ("category", request.Category, 64), ("coupon", request.Coupon, 40), ("customerId", request.CustomerId, 255) })
+        {
+            if (text?.Length > max)
+                Fail(field, $"must be at most {max} characters");
+        }
+
         if (promotion.MembershipTiers.Contains(MembershipTier.None))
-            body.Fail("membershipTiers", "'none' is no membership tier; use silver, gold or platinum");
+            Fail("membershipTiers", "'none' is no membership tier; use silver, gold or platinum");
         if (promotion.Value <= 0 || (promotion.Kind == PromotionKind.PercentOff && promotion.Value > 100))
-            body.Fail("value", promotion.Kind == PromotionKind.PercentOff ? "must be between 0 and 100" : "must be more than zero");
+            Fail("value", promotion.Kind == PromotionKind.PercentOff ? "must be between 0 and 100" : "must be more than zero");
         if (promotion.Kind == PromotionKind.AmountOff && !Currencies.IsKnown(promotion.Currency))
-            body.Fail("currency", promotion.Currency is null ? "is required: an amount off is in one currency and applies only to prices in it" : $"'{promotion.Currency}' is not a currency this shop accepts");
+            Fail("currency", promotion.Currency is null ? "is required: an amount off is in one currency and applies only to prices in it" : $"'{promotion.Currency}' is not a currency this shop accepts");
         if (promotion.Kind == PromotionKind.PercentOff && promotion.Currency is not null)
-            body.Fail("currency", "is for an amount off; a percentage applies in every currency");
+            Fail("currency", "is for an amount off; a percentage applies in every currency");
         if (promotion.ValidFrom >= promotion.ValidTo)
-            body.Fail("validTo", "must be after validFrom");
+            Fail("validTo", "must be after validFrom");
         if (promotion.UsageLimit < 1)
-            body.Fail("usageLimit", "must be at least 1");
+            Fail("usageLimit", "must be at least 1");
         if (promotion.Sku is not null && promotion.Category is not null)
-            body.Fail("sku", "give a sku or a category, not both");
+            Fail("sku", "give a sku or a category, not both");
+        if (promotion.CustomerId is not null && promotion.Coupon is null)
+            Fail("customerId", "restricts a coupon to one customer: give the coupon too");
+        else if (promotion.CustomerId is not null && await customers.GetAsync(promotion.CustomerId, cancellationToken) is null)
+            Fail("customerId", $"'{promotion.CustomerId}' is not a customer");
         if (promotion.Coupon is not null && (await store.PromotionsAsync(cancellationToken)).Any(p => string.Equals(p.Coupon, promotion.Coupon, StringComparison.OrdinalIgnoreCase)))
-            body.Fail("coupon", "is used by another promotion");
-        if (body.Errors.Count > 0)
-            return TypedResults.ValidationProblem(body.Errors);
+            Fail("coupon", "is used by another promotion");
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
         try
         {
             return TypedResults.Created($"/api/promotions/{promotion.Id}", await store.CreatePromotionAsync(promotion, cancellationToken));
@@ -159,5 +191,30 @@ public static class PricingApi
         {
             return Preconditions.Conflict("Promotion exists", $"A promotion with id '{promotion.Id}' exists already.");
         }
+
+        DateTimeOffset? Time(string? text, string field)
+        {
+            if (text is null)
+                return null;
+            if (JsonBody.TryParseTime(text, out var time))
+                return time;
+            Fail(field, JsonBody.TimeProblem);
+            return null;
+        }
     }
 }
+
+/// <summary>A promotion as an admin writes it; names as the API spells them.</summary>
+/// <param name="Id">1-64 characters; generated when left out.</param>
+/// <param name="Kind">percentOff or amountOff.</param>
+/// <param name="Value">percent (0-100) for percentOff; the amount off each unit, in <paramref name="Currency"/>, for amountOff.</param>
+/// <param name="Currency">the ISO currency of an amount off; it applies only to prices in it.</param>
+/// <param name="ValidFrom">ISO 8601; without an offset, UTC.</param>
+/// <param name="ValidTo">ISO 8601; without an offset, UTC.</param>
+/// <param name="Coupon">the code a quote or checkout must name; at most 40 characters, unique.</param>
+/// <param name="UsageLimit">how many orders may use the coupon.</param>
+/// <param name="MembershipTiers">silver, gold or platinum: only members of these tiers get it.</param>
+/// <param name="CustomerId">the one customer who may redeem the coupon; to anyone else it is not a valid coupon.</param>
+public sealed record CreatePromotionRequest(
+    string? Id, string? Name, string? Kind, decimal? Value, string? Currency, string? Sku, string? Category, string? ValidFrom, string? ValidTo,
+    string? Coupon, int? UsageLimit, bool? Stackable, IReadOnlyList<string?>? MembershipTiers, string? CustomerId);

@@ -137,11 +137,17 @@ public sealed class JsonBody(JsonElement root)
         var text = String(name);
         if (text is null)
             return null;
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        if (TryParseTime(text, out var time))
             return time;
-        Fail(name, "must be an ISO 8601 date and time");
+        Fail(name, TimeProblem);
         return null;
     }
+
+    public const string TimeProblem = "must be an ISO 8601 date and time";
+
+    /// <summary>An ISO 8601 date and time; one without an offset is UTC.</summary>
+    public static bool TryParseTime(string text, out DateTimeOffset time) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
 
     public IReadOnlyList<string>? Strings(string name)
     {

@@ -14,6 +14,7 @@ public static class CampaignsSetup
     public static FunctionAppBuilder AddCampaigns(this FunctionAppBuilder app)
     {
         var configuration = app.Configuration;
+        var maxNetTermsDays = configuration.GetInt("Campaigns:MaxNetTermsDays", 90, 1, 365);
         var settings = new CampaignSettings
         {
             HoldoutShare = configuration.GetDouble("Campaigns:HoldoutShare", 0.10, 0.01, 0.5),
@@ -23,6 +24,9 @@ public static class CampaignsSetup
             ParallelBatches = configuration.GetInt("Campaigns:ParallelBatches", 4, 1, 32),
             HistoryDays = configuration.GetInt("Campaigns:HistoryDays", 730, 30, 3650),
             DefaultMarginRate = (decimal)configuration.GetDouble("Campaigns:DefaultMarginRate", 0.35, 0, 0.95),
+            CreditLimitMonths = configuration.GetDecimal("Campaigns:CreditLimitMonths", 2m, 0.25m, 24m),
+            NetTermsDays = configuration.GetInt("Campaigns:NetTermsDays", 30, 1, maxNetTermsDays),
+            MaxNetTermsDays = maxNetTermsDays,
         };
         app.DocumentContainers.Add(InterventionRulesStore.Container, CampaignStore.Container, CampaignStore.MembersContainer, RetentionTaskStore.Container, ChurnRiskStore.Container);
         var services = app.Services;

@@ -4,12 +4,14 @@ using Commerce.Catalog.Customers;
 using Commerce.Functions.Http;
 using Commerce.Hosting.Auth;
 using Commerce.Hosting.Functions;
+using Commerce.Retention;
 using Commerce.Retention.Campaigns;
 using Commerce.Retention.Interventions;
 using Commerce.Retention.Notifications;
 using Commerce.Retention.Risk;
 using Commerce.Storage.Documents;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Commerce.Functions.Retention;
 
@@ -27,7 +29,7 @@ public static class InterventionsApi
         functions.AddHttp("ListRetentionTasks", "retention/tasks", ["GET"], ListTasks,
             configure: e => e.RequireAdmin().WithSummary("Account managers' tasks and offers awaiting approval, newest first; ?status= filters."));
         functions.AddHttp("DecideRetentionTask", "retention/tasks/{id}/{decision}", ["POST"], DecideTask,
-            configure: e => e.RequireAdmin().WithSummary("approve (an offer is then sent to the customer), decline, or done (a call made)."));
+            configure: e => e.RequireAdmin().WithSummary("approve (a net-terms or credit-limit offer puts its terms on the account, as proposed or as the body gives them, and tells the customer), decline, or done (a call made)."));
         return functions;
     }
 
@@ -94,7 +96,8 @@ public static class InterventionsApi
     }
 
     public static async Task<Results<Ok<RetentionTask>, NotFound, ValidationProblem, ProblemHttpResult>> DecideTask(
-        string id, string decision, ClaimsPrincipal user, RetentionTaskStore tasks, NotificationOutbox outbox, TimeProvider time, CancellationToken cancellationToken)
+        string id, string decision, [FromBody] ApproveOfferRequest? terms, ClaimsPrincipal user, RetentionTaskStore tasks, CustomerService customers,
+        NotificationOutbox outbox, CampaignSettings settings, CustomerFeatureBuilder features, TimeProvider time, CancellationToken cancellationToken)
     {
         var to = decision switch
         {
@@ -107,18 +110,56 @@ public static class InterventionsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["decision"] = ["must be approve, decline or done"] });
         if (await tasks.GetAsync(id, cancellationToken) is not { } task)
             return TypedResults.NotFound();
+        var creditOffer = CreditOffers.IsCreditOffer(task.Kind);
+        if (terms is not null && !(creditOffer && to == RetentionTaskStatus.Approved))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["terms are given only when approving a net-terms or credit-limit offer"] });
         var allowed = task.Status == RetentionTaskStatus.AwaitingApproval ? to is RetentionTaskStatus.Approved or RetentionTaskStatus.Declined : task.Status == RetentionTaskStatus.Open && to == RetentionTaskStatus.Done;
         if (!allowed && task.Status != to)
             return Preconditions.Conflict("Task cannot move that way", $"The task is {EnumNames.Of(task.Status)}; an offer is approved or declined, a call is marked done.");
-        var decided = await tasks.ChangeAsync(id, t => t.Status == to ? t : t with { Status = to.Value, DecidedAt = time.GetUtcNow(), DecidedBy = user.SubjectId() }, cancellationToken);
+
+        CreditTerms? granted = null;
+        if (creditOffer && task.Status == RetentionTaskStatus.AwaitingApproval)
+        {
+            var account = (await customers.GetAsync(task.CustomerId, cancellationToken))?.Customer;
+            if (account?.CreditTermsOfferId == task.Id && to == RetentionTaskStatus.Declined)
+                return Preconditions.Conflict("Offer already granted", "The account carries this offer's terms; approve to finish the approval.");
+            if (to == RetentionTaskStatus.Approved)
+            {
+                if (account is null)
+                    return Preconditions.Conflict("Account not found", $"The account {task.CustomerId} no longer exists.");
+                if (account.Kind != CustomerKind.Business)
+                    return Preconditions.Conflict("Not a business account", $"Net terms are for business accounts; {task.CustomerId} is a consumer.");
+                var currency = CreditOffers.AccountCurrency(account, features.Settings);
+                var (limit, days) = (terms?.CreditLimit ?? task.ProposedTerms?.CreditLimit, terms?.PaymentTermsDays ?? task.ProposedTerms?.PaymentTermsDays);
+                var errors = CreditOffers.Validate(limit, terms?.Currency?.ToUpperInvariant() ?? currency, days, currency, settings);
+                if (errors.Count > 0)
+                    return TypedResults.ValidationProblem(errors);
+                // The account first, marked with the offer: an approval cut short here is finished by the next one, which
+                // finds the marker, changes nothing more and records the terms the account carries.
+                var updated = await customers.GrantCreditTermsAsync(task.CustomerId, task.Id, limit!.Value, currency, days!.Value, cancellationToken);
+                if (updated is null)
+                    return Preconditions.Conflict("Account not found", $"The account {task.CustomerId} no longer exists.");
+                granted = new CreditTerms(updated.CreditLimit!.Value, updated.CreditCurrency!, updated.PaymentTermsDays!.Value);
+            }
+        }
+        // Moved only from the state it was read in: another admin's decision in between stands.
+        var decided = await tasks.ChangeAsync(id, t => t.Status != task.Status || t.Status == to ? t : t with { Status = to.Value, ApprovedTerms = granted, DecidedAt = time.GetUtcNow(), DecidedBy = user.SubjectId() }, cancellationToken);
+        if (decided!.Status != to)
+            return Preconditions.Conflict("Task decided meanwhile", $"The task became {EnumNames.Of(decided.Status)} while this request ran.");
         // Sent after the decision is stored; sending again (a retried approval) finds the first message.
-        if (decided!.Status == RetentionTaskStatus.Approved)
+        if (decided.Status == RetentionTaskStatus.Approved && decided.ApprovedTerms is not null)
             await outbox.SendAsync(CampaignTreatment.ApprovedOffer(decided), cancellationToken);
         return TypedResults.Ok(decided);
     }
 }
 
 public sealed record RetentionTaskPage(IReadOnlyList<RetentionTask> Tasks, string? ContinuationToken);
+
+/// <summary>Terms to grant instead of the offer's proposal; each one left out is taken as proposed.</summary>
+/// <param name="CreditLimit">more than zero, in the account's currency.</param>
+/// <param name="Currency">the account's currency (its credit currency, or the shop's before it has one).</param>
+/// <param name="PaymentTermsDays">days an invoice may wait, from 1 to the Campaigns:MaxNetTermsDays setting.</param>
+public sealed record ApproveOfferRequest(decimal? CreditLimit, string? Currency, int? PaymentTermsDays);
 
 /// <summary>A rule as clients write it: every condition optional (any), names as the API spells them.</summary>
 /// <param name="Stage">New, Active, AtRisk, Lapsed or Reactivated.</param>

@@ -23,4 +23,13 @@ public sealed record CampaignSettings
 
     /// <summary>Gross margin on revenue where a product's cost is unknown.</summary>
     public decimal DefaultMarginRate { get; init; } = 0.35m;
+
+    /// <summary>A credit offer proposes a limit of this many months of the account's average monthly spend.</summary>
+    public decimal CreditLimitMonths { get; init; } = 2m;
+
+    /// <summary>Days to pay a net-terms offer proposes to an account without terms.</summary>
+    public int NetTermsDays { get; init; } = 30;
+
+    /// <summary>The longest terms an admin may approve on an offer.</summary>
+    public int MaxNetTermsDays { get; init; } = 90;
 }

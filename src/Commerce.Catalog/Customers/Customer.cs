@@ -40,6 +40,9 @@ public sealed record Customer
     /// <summary>The ISO currency of <see cref="CreditLimit"/>: net terms are granted for orders in it only.</summary>
     public string? CreditCurrency { get; init; }
     public int? PaymentTermsDays { get; init; }
+
+    /// <summary>The approved offer that last set the credit terms, so that applying it again changes nothing.</summary>
+    public string? CreditTermsOfferId { get; init; }
     public MembershipTier MembershipTier { get; init; } = MembershipTier.None;
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }

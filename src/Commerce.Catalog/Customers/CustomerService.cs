@@ -64,6 +64,19 @@ public sealed class CustomerService(IDocumentStore documents, TimeProvider time)
         return changed;
     }
 
+    /// <summary>
+    /// Sets the credit limit and payment terms an offer granted, with the offer's id, unless that offer set them already;
+    /// the account as it is after (null when there is none), so a retried approval reads the terms the first one set.
+    /// </summary>
+    public async Task<Customer?> GrantCreditTermsAsync(string id, string offerId, decimal creditLimit, string currency, int paymentTermsDays, CancellationToken cancellationToken = default)
+    {
+        var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+        return await container.ChangeAsync<Customer>(Partition, id, current => current is null || current.CreditTermsOfferId == offerId
+            ? current
+            : current with { CreditLimit = creditLimit, CreditCurrency = currency, PaymentTermsDays = paymentTermsDays, CreditTermsOfferId = offerId, UpdatedAt = time.GetUtcNow() },
+            cancellationToken).ConfigureAwait(false);
+    }
+
     /// <exception cref="DocumentPreconditionFailedException">it changed since <paramref name="ifMatch"/>.</exception>
     public async Task<(Customer Customer, string ETag)> PutAsync(Customer customer, string? ifMatch, CancellationToken cancellationToken = default)
     {

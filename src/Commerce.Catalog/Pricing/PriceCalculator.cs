@@ -26,6 +26,7 @@ public sealed record Quote(
 
 /// <param name="CategoryPath">the product's category first, then its parent, up to the root.</param>
 /// <param name="Membership">the buyer's membership tier, for members' promotions.</param>
+/// <param name="CustomerId">the buyer, for personal coupons; null for an anonymous quote.</param>
 public sealed record PricingInput(
     Product Product,
     int Quantity,
@@ -34,7 +35,8 @@ public sealed record PricingInput(
     IReadOnlyList<Promotion> Promotions,
     string? Coupon,
     DateTimeOffset Now,
-    MembershipTier Membership = MembershipTier.None);
+    MembershipTier Membership = MembershipTier.None,
+    string? CustomerId = null);
 
 /// <summary>
 /// How a price is computed — the one place, used by quotes, carts, checkout and recommendations. Rules apply
@@ -87,7 +89,7 @@ public static class PriceCalculator
         if (quantity >= 1 && pack > 1 && quantity % pack != 0)
             problems.Add(new QuoteProblem("quantity", $"must be a multiple of {pack} ({product.Sku} is sold in packs of {pack})"));
 
-        var eligible = input.Promotions.Where(p => Applies(p, product.Sku, currency, input.CategoryPath, input.Coupon, input.Membership, input.Now)).ToList();
+        var eligible = input.Promotions.Where(p => Applies(p, product.Sku, currency, input)).ToList();
         var best = eligible.Where(p => !p.Stackable).MaxBy(p => DiscountPerUnit(p, unit));
         foreach (var promotion in eligible.Where(p => p.Stackable || p == best).OrderBy(p => p.Stackable))
         {
@@ -137,20 +139,20 @@ public static class PriceCalculator
         return null;
     }
 
-    private static bool Applies(Promotion promotion, string sku, string currency, IReadOnlyList<string> categoryPath, string? coupon, MembershipTier membership, DateTimeOffset now)
+    private static bool Applies(Promotion promotion, string sku, string currency, PricingInput input)
     {
-        if (!promotion.IsActive(now))
+        if (!promotion.IsActive(input.Now) || !promotion.IsFor(input.CustomerId))
             return false;
         if (promotion.Kind == PromotionKind.AmountOff && !string.Equals(promotion.Currency, currency, StringComparison.Ordinal))
             return false;
-        if (promotion.MembershipTiers.Count > 0 && !promotion.MembershipTiers.Contains(membership))
+        if (promotion.MembershipTiers.Count > 0 && !promotion.MembershipTiers.Contains(input.Membership))
             return false;
-        if (promotion.Coupon is not null && !(string.Equals(promotion.Coupon, coupon, StringComparison.OrdinalIgnoreCase) && promotion.HasUsesLeft))
+        if (promotion.Coupon is not null && !(string.Equals(promotion.Coupon, input.Coupon, StringComparison.OrdinalIgnoreCase) && promotion.HasUsesLeft))
             return false;
         if (promotion.Sku is not null)
             return string.Equals(promotion.Sku, sku, StringComparison.OrdinalIgnoreCase);
         if (promotion.Category is not null)
-            return categoryPath.Contains(promotion.Category, StringComparer.OrdinalIgnoreCase);
+            return input.CategoryPath.Contains(promotion.Category, StringComparer.OrdinalIgnoreCase);
         return true;
     }
 

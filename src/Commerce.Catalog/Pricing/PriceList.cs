@@ -33,7 +33,7 @@ public enum PromotionKind
 /// <summary>
 /// A promotion by SKU or category within a validity window; with a coupon code it applies only to quotes
 /// that name the code, and only until its usage limit is reached; with membership tiers only to customers
-/// of those tiers (a members' discount). The best single promotion applies, plus every one marked stackable.
+/// of those tiers (a members' discount); with a customer only to that customer (a personal offer). The best single promotion applies, plus every one marked stackable.
 /// </summary>
 public sealed record Promotion
 {
@@ -59,6 +59,9 @@ public sealed record Promotion
     /// <summary>Only customers of these membership tiers get it; empty for everyone.</summary>
     public IReadOnlyList<MembershipTier> MembershipTiers { get; init; } = [];
 
+    /// <summary>The one customer who may redeem the coupon; null for anyone who holds the code.</summary>
+    public string? CustomerId { get; init; }
+
     /// <summary>
     /// Uses being counted or given back at this moment, one marker each, so that a repeated step changes the count
     /// once. Empty between changes: the orders that used the coupon are records of their own (<see cref="CouponRedemption"/>),
@@ -75,4 +78,6 @@ public sealed record Promotion
     public bool IsActive(DateTimeOffset now) => (ValidFrom is null || ValidFrom <= now) && (ValidTo is null || now < ValidTo);
 
     public bool HasUsesLeft => UsageLimit is null || TimesUsed < UsageLimit;
+
+    public bool IsFor(string? customerId) => CustomerId is null || string.Equals(CustomerId, customerId, StringComparison.Ordinal);
 }

@@ -31,7 +31,8 @@ public sealed class PricingService(ProductCatalog catalog, PricingStore pricing,
         {
             var now = time.GetUtcNow();
             var matching = promotions.FirstOrDefault(p => string.Equals(p.Coupon, coupon, StringComparison.OrdinalIgnoreCase));
-            if (matching is null || !matching.IsActive(now))
+            // Someone else's personal coupon reads as no coupon at all: the answer does not tell whose it is.
+            if (matching is null || !matching.IsActive(now) || !matching.IsFor(customerId))
                 errors["coupon"] = [$"'{coupon}' is not a valid coupon"];
             else if (!matching.HasUsesLeft)
                 errors["coupon"] = [$"'{coupon}' has been used up"];
@@ -48,7 +49,7 @@ public sealed class PricingService(ProductCatalog catalog, PricingStore pricing,
                 continue;
             }
             var quote = PriceCalculator.Calculate(new PricingInput(
-                product.Product, quantity, categories.PathOf(product.Product.Category), list, promotions, coupon, time.GetUtcNow(), customer?.MembershipTier ?? MembershipTier.None));
+                product.Product, quantity, categories.PathOf(product.Product.Category), list, promotions, coupon, time.GetUtcNow(), customer?.MembershipTier ?? MembershipTier.None, customerId));
             results.Add(new QuoteResult(quote, false, errors));
         }
         return results;

@@ -21,6 +21,8 @@ namespace Commerce.Retention.Campaigns;
 public sealed class CampaignTreatment(
     CampaignStore campaigns,
     PricingStore pricing,
+    CustomerService customers,
+    CampaignSettings settings,
     NotificationOutbox outbox,
     RetentionTaskStore tasks,
     RecommendationService recommendations,
@@ -63,6 +65,9 @@ public sealed class CampaignTreatment(
         }
         else
         {
+            var proposed = CreditOffers.IsCreditOffer(action.Kind) && await customers.GetAsync(member.CustomerId, cancellationToken).ConfigureAwait(false) is { } account
+                ? CreditOffers.Propose(member.Snapshot, account.Customer, settings, builder.Settings)
+                : null;
             var task = await tasks.CreateOnceAsync(new RetentionTask
             {
                 Id = OfferId(campaign.Id, member.CustomerId),
@@ -70,7 +75,8 @@ public sealed class CampaignTreatment(
                 CustomerId = member.CustomerId,
                 CampaignId = campaign.Id,
                 Status = action.Kind == InterventionKind.AccountManagerTask ? RetentionTaskStatus.Open : RetentionTaskStatus.AwaitingApproval,
-                Summary = TaskSummary(member),
+                Summary = TaskSummary(member, proposed),
+                ProposedTerms = proposed,
                 CreatedAt = now,
             }, cancellationToken).ConfigureAwait(false);
             taskId = task.Id;
@@ -92,6 +98,7 @@ public sealed class CampaignTreatment(
                 Value = member.Action.PercentOff!.Value,
                 Coupon = code,
                 UsageLimit = 1,
+                CustomerId = member.CustomerId,
                 ValidFrom = time.GetUtcNow(),
                 ValidTo = expires,
             }, cancellationToken).ConfigureAwait(false);
@@ -141,21 +148,30 @@ public sealed class CampaignTreatment(
             FormattableString.Invariant($"Spend {features.Currency} {missing:N2} more within the year to become a {next.ToString().ToLowerInvariant()} member, with the members' prices that come with it."));
     }
 
-    private static string TaskSummary(CampaignMember member) => member.Action.Kind switch
+    private static string TaskSummary(CampaignMember member, CreditTerms? proposed)
     {
-        InterventionKind.AccountManagerTask => FormattableString.Invariant($"Call {member.CustomerId}: {member.Snapshot.Tier.ToString().ToLowerInvariant()} wholesale account, {member.Snapshot.RecencyDays} days since the last order, risk {member.Snapshot.Risk?.ToString().ToLowerInvariant() ?? "not scored"}."),
-        InterventionKind.NetTermsOffer => $"Offer {member.CustomerId} net payment terms: approve to tell the customer.",
-        _ => $"Offer {member.CustomerId} a higher credit limit: approve to tell the customer.",
-    };
+        var terms = proposed is null ? "approve with the terms to grant" : FormattableString.Invariant($"proposed {proposed.CreditLimit:0.##} {proposed.Currency} at {proposed.PaymentTermsDays} days; approve as proposed or with other terms");
+        return member.Action.Kind switch
+        {
+            InterventionKind.AccountManagerTask => FormattableString.Invariant($"Call {member.CustomerId}: {member.Snapshot.Tier.ToString().ToLowerInvariant()} wholesale account, {member.Snapshot.RecencyDays} days since the last order, risk {member.Snapshot.Risk?.ToString().ToLowerInvariant() ?? "not scored"}."),
+            InterventionKind.NetTermsOffer => $"Offer {member.CustomerId} net payment terms: {terms}.",
+            _ => $"Offer {member.CustomerId} a higher credit limit: {terms}.",
+        };
+    }
 
-    /// <summary>The message an approved offer sends; one per task.</summary>
-    public static NotificationRequest ApprovedOffer(RetentionTask task) => new(
-        $"task:{task.Id}",
-        task.CustomerId,
-        NotificationCategory.Marketing,
-        InterventionTable.Name(task.Kind),
-        task.Kind == InterventionKind.NetTermsOffer
-            ? new NotificationContent("Pay on account", "We can offer your account net payment terms: order now, pay by invoice. Your account manager will be in touch to set them up.")
-            : new NotificationContent("More room on your account", "We can offer your account a higher credit limit. Your account manager will be in touch to confirm it."))
-    { CampaignId = task.CampaignId };
+    /// <summary>The message an approved offer sends, naming the terms it put on the account; one per task.</summary>
+    public static NotificationRequest ApprovedOffer(RetentionTask task)
+    {
+        var terms = task.ApprovedTerms ?? throw new InvalidOperationException($"Task {task.Id} has no approved terms.");
+        var limit = FormattableString.Invariant($"{terms.Currency} {terms.CreditLimit:N2}");
+        return new NotificationRequest(
+            $"task:{task.Id}",
+            task.CustomerId,
+            NotificationCategory.Marketing,
+            InterventionTable.Name(task.Kind),
+            task.Kind == InterventionKind.NetTermsOffer
+                ? new NotificationContent("Pay on account", $"Your account can now pay by invoice: {terms.PaymentTermsDays} days to pay, up to {limit} on account. Choose net terms at checkout.")
+                : new NotificationContent("More room on your account", $"Your credit limit is now {limit}, with {terms.PaymentTermsDays} days to pay."))
+        { CampaignId = task.CampaignId };
+    }
 }

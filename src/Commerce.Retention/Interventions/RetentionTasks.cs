@@ -27,6 +27,12 @@ public sealed record RetentionTask
     public required RetentionTaskStatus Status { get; init; }
     public required string Summary { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The terms a credit offer proposes; null when the account's history gives none to propose.</summary>
+    public CreditTerms? ProposedTerms { get; init; }
+
+    /// <summary>The terms an approved credit offer put on the account.</summary>
+    public CreditTerms? ApprovedTerms { get; init; }
     public DateTimeOffset? DecidedAt { get; init; }
     public string? DecidedBy { get; init; }
 }

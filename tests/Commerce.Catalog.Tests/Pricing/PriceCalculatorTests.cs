@@ -156,6 +156,20 @@ public sealed class PriceCalculatorTests
         Assert.Equal(rule, quote.AppliedRules.FirstOrDefault(r => r.Rule == "promotion")?.Description ?? "");
     }
 
+    [Theory]
+    [InlineData("cust-1", "2.30")]
+    [InlineData("cust-2", "2.55")]
+    [InlineData("CUST-1", "2.55")]
+    [InlineData(null, "2.55")]
+    public void A_personal_coupon_prices_only_for_its_customer(string? buyer, string total)
+    {
+        var personal = new Promotion { Id = "p", Name = "Come back", Kind = PromotionKind.PercentOff, Value = 10, Coupon = "R1", UsageLimit = 1, CustomerId = "cust-1" };
+
+        var quote = PriceCalculator.Calculate(new PricingInput(Lamp(), 1, Path, null, [personal], "R1", Now, CustomerId: buyer));
+
+        Assert.Equal(decimal.Parse(total, System.Globalization.CultureInfo.InvariantCulture), quote.Total);
+    }
+
     [Fact]
     public void Coupons_apply_only_when_named_valid_and_not_used_up()
     {

@@ -9,13 +9,6 @@ public sealed class CurrencyTests(SharedShop fixture) : IClassFixture<SharedShop
 {
     private readonly Shop _shop = fixture.Shop;
 
-    private static async Task<JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-    }
-
     [Fact]
     public async Task A_cart_in_two_currencies_shows_a_total_per_currency_and_its_checkout_is_422_naming_every_line()
     {
@@ -31,7 +24,7 @@ public sealed class CurrencyTests(SharedShop fixture) : IClassFixture<SharedShop
         Assert.Equal(3.00m, (decimal)cart["totals"]!["EUR"]!);
         Assert.All(cart["lines"]!.AsArray(), line => Assert.Contains(line!["problems"]!.AsArray(), p => ((string)p!).Contains("one currency", StringComparison.Ordinal)));
 
-        var problem = await ProblemAsync(await Shop.CheckoutAsync(client, new { paymentMethod = "pm_card_visa" }), HttpStatusCode.UnprocessableEntity);
+        var problem = await Shop.ProblemAsync(await Shop.CheckoutAsync(client, new { paymentMethod = "pm_card_visa" }), HttpStatusCode.UnprocessableEntity);
         var errors = problem["errors"]!.AsObject();
         Assert.Equal(["lines[0]", "lines[1]", "lines[2]"], errors.Select(e => e.Key).Order());
         Assert.Contains("CUR-EUR-1", (string)errors["lines[1]"]![0]!, StringComparison.Ordinal);
@@ -50,7 +43,7 @@ public sealed class CurrencyTests(SharedShop fixture) : IClassFixture<SharedShop
         using var client = _shop.Customer($"c-{Guid.NewGuid():N}"[..12]);
 
         var mixed = await Shop.CheckoutAsync(client, new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "CUR-EUR-1", quantity = 1 }, new { sku = "CUR-GBP-2", quantity = 1 } } });
-        var errors = (await ProblemAsync(mixed, HttpStatusCode.UnprocessableEntity))["errors"]!.AsObject();
+        var errors = (await Shop.ProblemAsync(mixed, HttpStatusCode.UnprocessableEntity))["errors"]!.AsObject();
         Assert.Equal(["lines[0]", "lines[1]"], errors.Select(e => e.Key).Order());
 
         var single = await Shop.CheckoutAsync(client, new { paymentMethod = "pm_card_visa", lines = new[] { new { sku = "CUR-GBP-1", quantity = 1 }, new { sku = "CUR-GBP-2", quantity = 2 } } });
@@ -70,9 +63,9 @@ public sealed class CurrencyTests(SharedShop fixture) : IClassFixture<SharedShop
         async Task<HttpResponseMessage> NetTermsAsync(string sku, int quantity) =>
             await Shop.CheckoutAsync(client, new { paymentMethod = "pm_net_terms", lines = new[] { new { sku, quantity } } });
 
-        var euros = await ProblemAsync(await NetTermsAsync("CUR-EUR-1", 1), HttpStatusCode.BadRequest);
+        var euros = await Shop.ProblemAsync(await NetTermsAsync("CUR-EUR-1", 1), HttpStatusCode.BadRequest);
         Assert.Contains("GBP", (string)euros["errors"]!["paymentMethod"]![0]!, StringComparison.Ordinal);
-        var overLimit = await ProblemAsync(await NetTermsAsync("CUR-GBP-1", 11), HttpStatusCode.BadRequest);
+        var overLimit = await Shop.ProblemAsync(await NetTermsAsync("CUR-GBP-1", 11), HttpStatusCode.BadRequest);
         Assert.NotNull(overLimit["errors"]!["paymentMethod"]);
         Assert.Empty((await client.GetFromJsonAsync<JsonObject>("/api/orders"))!["orders"]!.AsArray());
 

@@ -119,6 +119,14 @@ public sealed class Shop : IAsyncDisposable
         await Poll.UntilAsync(async () => (await client.GetFromJsonAsync<JsonObject>($"/api/orders/{orderId}"))!, order => statuses.Contains((string?)order["status"]),
             TimeSpan.FromSeconds(60), $"order {orderId} to be {string.Join("/", statuses)}");
 
+    /// <summary>The problem-details body of a refusal, after checking its status and media type.</summary>
+    public static async Task<JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
 }
 

@@ -57,6 +57,7 @@ public sealed class AppStartupTests
     [Theory]
     [InlineData("Storage__Preset", "cloud", "Storage:Preset")]
     [InlineData("Queues__BatchSize", "0", "Queues:BatchSize")]
+    [InlineData("Campaigns__NetTermsDays", "120", "Campaigns:NetTermsDays")]
     public async Task A_bad_setting_stops_start_up_with_one_line_naming_it(string variable, string value, string setting)
     {
         using var data = new TempDirectory();

@@ -293,7 +293,7 @@ public sealed class CampaignTests : IAsyncLifetime
         return admin.SendAsync(request);
     }
 
-    private static async Task<List<JsonObject>> WaitForInboxAsync(HttpClient customer, int atLeast = 1)
+    public static async Task<List<JsonObject>> WaitForInboxAsync(HttpClient customer, int atLeast = 1)
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(50))
         {

@@ -42,7 +42,7 @@ public sealed class RefusalTests(SecurityShop shop)
 
     [Theory]
     [InlineData("PATCH", "/api/customers/me", """{"name":"\ud800"}""")]
-    [InlineData("POST", "/api/promotions", """{"name":"x","kind":"percentOff","value":5,"coupon":"\udfff\ud800"}""")]
+    [InlineData("PUT", "/api/price-lists/surrogates", """{"name":"\udfff\ud800"}""")]
     [InlineData("PUT", "/api/categories/goods", """{"name":"Goods","attributes":[{"\ud800":1}]}""")]
     public async Task Text_escaping_a_lone_surrogate_is_a_400_not_a_500(string method, string path, string body)
     {
@@ -52,6 +52,16 @@ public sealed class RefusalTests(SecurityShop shop)
         Assert.NotNull(problem["errors"]!["body"]);
     }
 
+    [Fact]
+    public async Task A_lone_surrogate_in_a_body_the_framework_binds_is_a_400_that_creates_nothing()
+    {
+        var before = (await shop.App.Services.GetRequiredService<Commerce.Catalog.Pricing.PricingStore>().PromotionsAsync()).Count;
+        var response = await shop.Admin.PostAsync("/api/promotions", Json("""{"name":"x","kind":"percentOff","value":5,"coupon":"\udfff\ud800"}"""));
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(before, (await shop.App.Services.GetRequiredService<Commerce.Catalog.Pricing.PricingStore>().PromotionsAsync()).Count);
+    }
+
     [Theory]
     [InlineData("application/json; charset=bogus")]
     [InlineData("application/json; charset=utf-16")]
@@ -59,13 +69,14 @@ public sealed class RefusalTests(SecurityShop shop)
     public async Task A_json_body_in_a_charset_other_than_utf8_is_a_415(string contentType)
     {
         var bound = await shop.Admin.PostAsync($"/api/orders/{shop.OrderOfA}/shipment-events", Json("""{"type":"Shipped"}""", contentType));
-        var read = await shop.Admin.PostAsync("/api/promotions", Json("""{"name":"x","kind":"percentOff","value":5}""", contentType));
+        var read = await shop.Admin.PutAsync("/api/price-lists/charset", Json("""{"name":"x"}""", contentType));
         var utf8 = await shop.Admin.PostAsync("/api/promotions", Json("""{"name":"x"}""", "application/json; charset=\"UTF-8\""));
 
         await ProblemAsync(bound, HttpStatusCode.UnsupportedMediaType);
         await ProblemAsync(read, HttpStatusCode.UnsupportedMediaType);
         await ProblemAsync(utf8, HttpStatusCode.BadRequest);
         Assert.Single(await shop.App.Services.GetRequiredService<Commerce.Catalog.Pricing.PricingStore>().PromotionsAsync());
+        Assert.Null(await shop.App.Services.GetRequiredService<Commerce.Catalog.Pricing.PricingStore>().GetPriceListAsync("charset"));
     }
 
     [Fact]
