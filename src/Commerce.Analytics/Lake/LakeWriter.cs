@@ -40,12 +40,12 @@ public sealed class LakeWriter(Lake lake) : IDisposable
 
     public async Task<LakeWriteResult> WriteAsync(LakeBatch batch, CancellationToken cancellationToken = default)
     {
-        var work = Path.Combine(Path.GetTempPath(), $"lake-write-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(work);
         await using var connection = _database.Value.Duplicate();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         var schema = $"write_{Interlocked.Increment(ref _writes)}";
         LakeSession.Execute(connection, $"CREATE SCHEMA {schema}; SET schema = '{schema}'");
+        var work = Path.Combine(Path.GetTempPath(), $"lake-write-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
         try
         {
             var run = $"{batch.SnapshotAt.UtcTicks:D19}-{Guid.NewGuid():N}"[..32];
@@ -81,8 +81,8 @@ public sealed class LakeWriter(Lake lake) : IDisposable
         }
         finally
         {
-            LakeSession.Execute(connection, $"DROP SCHEMA {schema} CASCADE");
             Directory.Delete(work, recursive: true);
+            LakeSession.Execute(connection, $"DROP SCHEMA {schema} CASCADE");
         }
     }
 
