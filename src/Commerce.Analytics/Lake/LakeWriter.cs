@@ -26,18 +26,30 @@ public sealed record LakeWriteResult(int Events, int Orders, int OrderLines, int
 /// checked against the lake's files of the same days by their table's key, so a batch written twice (a
 /// compaction retried after a crash, a history imported again) adds nothing.
 /// </summary>
-public sealed class LakeWriter(Lake lake)
+public sealed class LakeWriter(Lake lake) : IDisposable
 {
+    // Opening a DuckDB database costs about as much as a compaction round's own work: one stays open, and each
+    // write gets a connection to it and a schema of its own, so writes at the same time never share a table.
+    private readonly Lazy<DuckDBConnection> _database = new(() =>
+    {
+        var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        return connection;
+    });
+    private long _writes;
+
     public async Task<LakeWriteResult> WriteAsync(LakeBatch batch, CancellationToken cancellationToken = default)
     {
+        await using var connection = _database.Value.Duplicate();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var schema = $"write_{Interlocked.Increment(ref _writes)}";
+        LakeSession.Execute(connection, $"CREATE SCHEMA {schema}; SET schema = '{schema}'");
         var work = Path.Combine(Path.GetTempPath(), $"lake-write-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
         try
         {
-            await using var connection = new DuckDBConnection("DataSource=:memory:");
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             var run = $"{batch.SnapshotAt.UtcTicks:D19}-{Guid.NewGuid():N}"[..32];
-            var events = await WriteTableAsync(connection, LakeTables.Events, work, run, appender =>
+            var events = await WriteTableAsync(connection, schema, LakeTables.Events, work, run, appender =>
             {
                 foreach (var e in batch.ClientEvents)
                     AppendClient(appender, e);
@@ -46,20 +58,20 @@ public sealed class LakeWriter(Lake lake)
                 return batch.ClientEvents.Count + batch.SystemEvents.Count;
             }, cancellationToken).ConfigureAwait(false);
             var finished = batch.Orders.Where(o => o.IsFinished).ToList();
-            var orders = await WriteTableAsync(connection, LakeTables.Orders, work, run, appender =>
+            var orders = await WriteTableAsync(connection, schema, LakeTables.Orders, work, run, appender =>
             {
                 foreach (var order in finished)
                     AppendOrder(appender, order);
                 return finished.Count;
             }, cancellationToken).ConfigureAwait(false);
             var completed = batch.Orders.Where(o => o.Status == OrderStatus.Completed).ToList();
-            var lines = await WriteTableAsync(connection, LakeTables.OrderLines, work, run, appender =>
+            var lines = await WriteTableAsync(connection, schema, LakeTables.OrderLines, work, run, appender =>
             {
                 foreach (var order in completed)
                     AppendLines(appender, order, batch.CategoryOf);
                 return completed.Sum(o => o.Lines.Count + o.Returns.Count);
             }, cancellationToken).ConfigureAwait(false);
-            var customers = await WriteTableAsync(connection, LakeTables.Customers, work, run, appender =>
+            var customers = await WriteTableAsync(connection, schema, LakeTables.Customers, work, run, appender =>
             {
                 foreach (var customer in batch.Customers)
                     AppendCustomer(appender, customer, batch.SnapshotAt);
@@ -70,14 +82,21 @@ public sealed class LakeWriter(Lake lake)
         finally
         {
             Directory.Delete(work, recursive: true);
+            LakeSession.Execute(connection, $"DROP SCHEMA {schema} CASCADE");
         }
     }
 
+    public void Dispose()
+    {
+        if (_database.IsValueCreated)
+            _database.Value.Dispose();
+    }
+
     /// <param name="fill">appends the table's rows and says how many.</param>
-    private async Task<int> WriteTableAsync(DuckDBConnection connection, LakeTable table, string work, string run, Func<DuckDBAppender, int> fill, CancellationToken cancellationToken)
+    private async Task<int> WriteTableAsync(DuckDBConnection connection, string schema, LakeTable table, string work, string run, Func<DuckDBAppender, int> fill, CancellationToken cancellationToken)
     {
         LakeSession.Execute(connection, $"CREATE TABLE incoming_{table.Name} ({table.Definition})");
-        using (var appender = connection.CreateAppender($"incoming_{table.Name}"))
+        using (var appender = connection.CreateAppender(schema, $"incoming_{table.Name}"))
         {
             if (fill(appender) == 0)
                 return 0;
