@@ -3,6 +3,7 @@ using Commerce.Events.Behaviour;
 using Commerce.Events.Outbox;
 using Commerce.Events.Relay;
 using Commerce.Hosting;
+using Commerce.Storage.Queues;
 using Commerce.Hosting.Settings;
 using Commerce.Hosting.Storage;
 using Microsoft.Extensions.Azure;
@@ -47,7 +48,8 @@ public static class EventsSetup
         }
         else
         {
-            services.AddSingleton<IIntegrationEventPublisher, QueueEventPublisher>();
+            var timeToLive = configuration.GetTimeSpan("IntegrationEvents:QueueTimeToLive", TimeSpan.FromDays(7), TimeSpan.FromMinutes(1), TimeSpan.FromDays(365));
+            services.AddSingleton<IIntegrationEventPublisher>(provider => new QueueEventPublisher(provider.GetRequiredService<IQueueStore>(), timeToLive));
         }
 
         app.AddOutboxRelay(OutboxConsumers.Relay, RelayFunction, configuration.GetSchedule("IntegrationEvents:RelaySchedule", "*/2 * * * * *"), budget,

@@ -12,9 +12,11 @@ public interface IIntegrationEventPublisher
 
 /// <summary>
 /// The storage queue commerce-events (embedded and azurite presets), through the app's queue port. A queue
-/// message cannot carry an id of its own choosing, so consumers recognise a repeat by the CloudEvent id.
+/// message cannot carry an id of its own choosing, so consumers recognise a repeat by the CloudEvent id. Nothing in
+/// the app reads this queue, so each message expires after <paramref name="timeToLive"/> (an Azure queue's default is
+/// seven days) instead of piling up when no partner does either.
 /// </summary>
-public sealed class QueueEventPublisher(IQueueStore queues) : IIntegrationEventPublisher
+public sealed class QueueEventPublisher(IQueueStore queues, TimeSpan timeToLive) : IIntegrationEventPublisher
 {
     private IMessageQueue? _queue;
 
@@ -22,7 +24,7 @@ public sealed class QueueEventPublisher(IQueueStore queues) : IIntegrationEventP
     {
         var queue = _queue ??= await queues.GetQueueAsync(IntegrationEventFormat.Destination, cancellationToken).ConfigureAwait(false);
         foreach (var message in messages)
-            await queue.EnqueueAsync(System.Text.Encoding.UTF8.GetString(message.Body.Span), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await queue.EnqueueExpiringAsync(System.Text.Encoding.UTF8.GetString(message.Body.Span), timeToLive, cancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -17,6 +17,14 @@ public interface IMessageQueue
     /// <returns>the message id.</returns>
     Task<string> EnqueueAsync(string message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Adds a message, visible at once, that is dropped <paramref name="timeToLive"/> after it was added if nobody has
+    /// deleted it by then, as an Azure queue drops it: for messages that nobody in the app consumes (integration events
+    /// for partners), which would otherwise pile up without end. Messages added by <see cref="EnqueueAsync"/> never expire.
+    /// </summary>
+    /// <returns>the message id.</returns>
+    Task<string> EnqueueExpiringAsync(string message, TimeSpan timeToLive, CancellationToken cancellationToken = default);
+
     /// <summary>Takes up to <paramref name="maxMessages"/> visible messages and hides them for <paramref name="visibilityTimeout"/>.</summary>
     Task<IReadOnlyList<QueueMessage>> DequeueAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default);
 

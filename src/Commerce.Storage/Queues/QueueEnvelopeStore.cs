@@ -79,6 +79,13 @@ public sealed class QueueEnvelopeStore(IQueueStore adapter, IBlobStore blobs, Qu
         return await queue.EnqueueAsync(JsonSerializer.Serialize(envelope, EnvelopeJson.Default.Envelope), delay, cancellationToken).ConfigureAwait(false);
     }
 
+    // A body too large for the queue would be parked in a blob that nothing removes once its message expired: it goes
+    // as a message that does not expire, so a large message is kept rather than half lost.
+    private Task<string> EnqueueExpiringAsync(IMessageQueue queue, string message, TimeSpan timeToLive, CancellationToken cancellationToken) =>
+        Encoding.UTF8.GetByteCount(message) <= options.InlineLimitBytes
+            ? queue.EnqueueExpiringAsync(message, timeToLive, cancellationToken)
+            : EnqueueAsync(queue, message, null, cancellationToken);
+
     private async Task<QueueMessage?> OpenAsync(IMessageQueue queue, QueueMessage received, bool deleteWhenCarriedOver, CancellationToken cancellationToken)
     {
         if (!received.Body.StartsWith(EnvelopeMarker, StringComparison.Ordinal))
@@ -131,6 +138,9 @@ public sealed class QueueEnvelopeStore(IQueueStore adapter, IBlobStore blobs, Qu
 
         public Task<string> EnqueueAsync(string message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default) =>
             store.EnqueueAsync(inner, message, visibilityDelay, cancellationToken);
+
+        public Task<string> EnqueueExpiringAsync(string message, TimeSpan timeToLive, CancellationToken cancellationToken = default) =>
+            store.EnqueueExpiringAsync(inner, message, timeToLive, cancellationToken);
 
         public async Task<IReadOnlyList<QueueMessage>> DequeueAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
         {

@@ -37,6 +37,19 @@ public abstract class QueueStoreContract
     }
 
     [Fact]
+    public async Task A_message_past_its_time_to_live_is_never_delivered_while_the_others_are()
+    {
+        var queue = await NewQueueAsync();
+        await queue.EnqueueExpiringAsync("short-lived", TimeSpan.FromSeconds(1));
+        await queue.EnqueueAsync("kept");
+        await queue.EnqueueExpiringAsync("long-lived", TimeSpan.FromMinutes(10));
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        Assert.Equal(["kept", "long-lived"], (await queue.DequeueAsync(10, Long)).Select(m => m.Body).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_deleted_message_never_comes_back()
     {
         var queue = await NewQueueAsync();

@@ -18,12 +18,25 @@ internal sealed class AzureMessageQueue(QueueClient client) : IMessageQueue
 
     public string Name => client.Name;
 
-    public async Task<string> EnqueueAsync(string message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default)
+    public Task<string> EnqueueAsync(string message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(message);
         var delay = visibilityDelay ?? TimeSpan.Zero;
         if (delay < TimeSpan.Zero || delay > MaxVisibilityTimeout)
             throw new ArgumentOutOfRangeException(nameof(visibilityDelay), delay, "Azure queues delay a message by 0 to 7 days; QueueEnvelopeStore carries longer delays.");
+        return SendAsync(message, delay, NeverExpire, cancellationToken);
+    }
+
+    public Task<string> EnqueueExpiringAsync(string message, TimeSpan timeToLive, CancellationToken cancellationToken = default)
+    {
+        // The service counts whole seconds.
+        if (timeToLive < TimeSpan.FromSeconds(1))
+            throw new ArgumentOutOfRangeException(nameof(timeToLive), timeToLive, "Azure queue messages live at least a second.");
+        return SendAsync(message, TimeSpan.Zero, WholeSeconds(timeToLive), cancellationToken);
+    }
+
+    private async Task<string> SendAsync(string message, TimeSpan delay, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
         if (Encoding.UTF8.GetByteCount(message) > MaxMessageBytes)
             throw new ArgumentException($"The message has more than {MaxMessageBytes / 1024} KiB of UTF-8, the most an Azure queue message holds; QueueEnvelopeStore parks larger bodies in blobs.", nameof(message));
         try
@@ -35,7 +48,7 @@ internal sealed class AzureMessageQueue(QueueClient client) : IMessageQueue
             throw new ArgumentException("The message contains a character that XML, and so an Azure queue message without base64, cannot carry (a control character or a lone surrogate).", nameof(message));
         }
 
-        var receipt = await client.SendMessageAsync(message, WholeSeconds(delay), NeverExpire, cancellationToken).ConfigureAwait(false);
+        var receipt = await client.SendMessageAsync(message, WholeSeconds(delay), timeToLive, cancellationToken).ConfigureAwait(false);
         return receipt.Value.MessageId;
     }
 

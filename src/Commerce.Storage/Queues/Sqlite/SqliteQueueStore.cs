@@ -29,6 +29,11 @@ public sealed class SqliteQueueStore : IQueueStore
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS queue_messages_due ON queue_messages (queue, visible_at);
             """);
+        // Files made before messages could expire lack the column; a message without an expiry never expires.
+        var hasExpiry = Convert.ToInt64(session.Command("SELECT count(*) FROM pragma_table_info('queue_messages') WHERE name = 'expires_at'").ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+        if (!hasExpiry)
+            session.Execute("ALTER TABLE queue_messages ADD COLUMN expires_at INTEGER;");
+        session.Execute("CREATE INDEX IF NOT EXISTS queue_messages_expiry ON queue_messages (queue, expires_at) WHERE expires_at IS NOT NULL;");
     }
 
     public string Adapter => "sqlite";
@@ -49,12 +54,14 @@ public sealed class SqliteQueueStore : IQueueStore
 
 internal sealed class SqliteMessageQueue(SqliteDatabase database, TimeProvider time, string name) : IMessageQueue
 {
-    private const string Insert = "INSERT INTO queue_messages (queue, id, body, inserted_at, visible_at, dequeue_count, receipt) VALUES ($queue, $id, $body, $now, $visibleAt, 0, '')";
+    private const string Insert = "INSERT INTO queue_messages (queue, id, body, inserted_at, visible_at, dequeue_count, receipt, expires_at) VALUES ($queue, $id, $body, $now, $visibleAt, 0, '', $expiresAt)";
+    private const string Purge = "DELETE FROM queue_messages WHERE queue = $queue AND expires_at IS NOT NULL AND expires_at <= $now";
     private const string Take = """
         UPDATE queue_messages
         SET visible_at = $until, dequeue_count = dequeue_count + 1, receipt = lower(hex(randomblob(8)))
         WHERE queue = $queue AND id IN (
-            SELECT id FROM queue_messages WHERE queue = $queue AND visible_at <= $now ORDER BY visible_at, id LIMIT $max)
+            SELECT id FROM queue_messages WHERE queue = $queue AND visible_at <= $now AND (expires_at IS NULL OR expires_at > $now)
+            ORDER BY visible_at, id LIMIT $max)
         RETURNING id, body, dequeue_count, inserted_at, visible_at, receipt
         """;
     private const string Remove = "DELETE FROM queue_messages WHERE queue = $queue AND id = $id AND receipt = $receipt";
@@ -63,29 +70,49 @@ internal sealed class SqliteMessageQueue(SqliteDatabase database, TimeProvider t
         WHERE queue = $queue AND id = $id AND receipt = $receipt
         RETURNING receipt
         """;
-    private const string Count = "SELECT count(*) FROM queue_messages WHERE queue = $queue";
+    private const string Count = "SELECT count(*) FROM queue_messages WHERE queue = $queue AND (expires_at IS NULL OR expires_at > $now)";
     private const string NextDue = "SELECT min(visible_at) FROM queue_messages WHERE queue = $queue";
 
     private readonly Pulse _arrivals = new();
 
     public string Name => name;
 
-    public async Task<string> EnqueueAsync(string message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default)
+    public Task<string> EnqueueAsync(string message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(message);
         var delay = visibilityDelay ?? TimeSpan.Zero;
         if (delay < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(visibilityDelay), "A delay cannot be negative.");
+        return AddAsync(message, delay, null);
+    }
+
+    public Task<string> EnqueueExpiringAsync(string message, TimeSpan timeToLive, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
+        return AddAsync(message, TimeSpan.Zero, timeToLive);
+    }
+
+    private async Task<string> AddAsync(string message, TimeSpan delay, TimeSpan? timeToLive)
+    {
+        ArgumentNullException.ThrowIfNull(message);
         var id = Guid.CreateVersion7().ToString();
         var now = time.GetUtcNow();
         await database.WriteAsync(session =>
         {
-            var command = session.Command(Insert, "$queue", "$id", "$body", "$now", "$visibleAt");
+            if (timeToLive is not null)
+            {
+                // Whoever adds expiring messages clears the expired ones: nobody may ever dequeue from this queue.
+                var purge = session.Command(Purge, "$queue", "$now");
+                purge.Parameters[0].Value = name;
+                purge.Parameters[1].Value = now.ToUnixTimeMilliseconds();
+                purge.ExecuteNonQuery();
+            }
+            var command = session.Command(Insert, "$queue", "$id", "$body", "$now", "$visibleAt", "$expiresAt");
             command.Parameters[0].Value = name;
             command.Parameters[1].Value = id;
             command.Parameters[2].Value = message;
             command.Parameters[3].Value = now.ToUnixTimeMilliseconds();
             command.Parameters[4].Value = (now + delay).ToUnixTimeMilliseconds();
+            command.Parameters[5].Value = timeToLive is { } ttl ? (now + ttl).ToUnixTimeMilliseconds() : DBNull.Value;
             return command.ExecuteNonQuery();
         }).ConfigureAwait(false);
         _arrivals.Fire();
@@ -158,8 +185,9 @@ internal sealed class SqliteMessageQueue(SqliteDatabase database, TimeProvider t
     public Task<int> GetApproximateCountAsync(CancellationToken cancellationToken = default)
     {
         using var session = database.Rent();
-        var command = session.Command(Count, "$queue");
+        var command = session.Command(Count, "$queue", "$now");
         command.Parameters[0].Value = name;
+        command.Parameters[1].Value = time.GetUtcNow().ToUnixTimeMilliseconds();
         return Task.FromResult(Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
