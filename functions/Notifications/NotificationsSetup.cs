@@ -56,6 +56,7 @@ public static class NotificationsSetup
             MaxMarketingPerWeek = configuration.GetInt("Notifications:MaxMarketingPerWeek", 2, 0, 100),
             QuietFrom = from,
             QuietTo = to,
+            QuietHoursRelease = configuration.GetTimeSpan("Notifications:QuietHoursRelease", TimeSpan.FromHours(1), TimeSpan.Zero, TimeSpan.FromHours(12)),
             DefaultTimeZone = zone,
             OutboxFolder = configuration.GetString("Notifications:OutboxFolder") is { } folder
                 ? Path.GetFullPath(folder)

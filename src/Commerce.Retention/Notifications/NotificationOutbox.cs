@@ -35,7 +35,7 @@ public sealed class NotificationOutbox(
         var preferences = await store.PreferencesAsync(request.CustomerId, cancellationToken).ConfigureAwait(false);
         var customer = (await customers.GetAsync(request.CustomerId, cancellationToken).ConfigureAwait(false))?.Customer;
         var marketing = request.Category == NotificationCategory.Marketing;
-        var due = marketing ? settings.NextSendable(now, Zone(preferences)) : now;
+        var due = marketing ? settings.ReleaseAt(now, Zone(preferences), id) : now;
         var channels = request.Channels.Distinct().ToList();
         var capped = false;
         if (marketing && channels.Any(c => !preferences.OptedOut.Contains(c)))

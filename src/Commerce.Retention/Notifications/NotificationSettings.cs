@@ -1,3 +1,5 @@
+using Commerce.Intelligence;
+
 namespace Commerce.Retention.Notifications;
 
 /// <summary>How often and when marketing may reach a customer; bound from the Notifications:* settings.</summary>
@@ -11,6 +13,12 @@ public sealed record NotificationSettings
 
     public TimeOnly QuietTo { get; init; } = new(8, 0);
 
+    /// <summary>
+    /// Marketing held by quiet hours goes out spread over this long after they end (each message at a stable point of
+    /// it), not all in the first second of the morning; zero releases everything at once.
+    /// </summary>
+    public TimeSpan QuietHoursRelease { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>For customers who did not give one.</summary>
     public string DefaultTimeZone { get; init; } = "Europe/London";
 
@@ -23,6 +31,16 @@ public sealed record NotificationSettings
     /// The first moment at or after <paramref name="now"/> outside quiet hours in <paramref name="zone"/>. Quiet hours may
     /// run over midnight (21:00 to 08:00) or not (13:00 to 14:00); equal bounds mean none.
     /// </summary>
+    /// <summary>
+    /// When the marketing message <paramref name="key"/> may go: now outside quiet hours, else at a point of the release
+    /// window after they end, the same point for the same message whenever it is asked.
+    /// </summary>
+    public DateTimeOffset ReleaseAt(DateTimeOffset now, TimeZoneInfo zone, string key)
+    {
+        var next = NextSendable(now, zone);
+        return next == now ? now : next + QuietHoursRelease * StableDraw.Fraction("quiet-hours-release", key);
+    }
+
     public DateTimeOffset NextSendable(DateTimeOffset now, TimeZoneInfo zone)
     {
         if (QuietFrom == QuietTo)

@@ -52,6 +52,25 @@ public sealed class RenderingAndQuietHoursTests
     }
 
     [Fact]
+    public void Messages_held_overnight_are_released_spread_over_the_hour_after_quiet_hours_end_each_at_a_stable_time()
+    {
+        var night = new DateTimeOffset(2026, 1, 15, 22, 0, 0, TimeSpan.Zero);
+        var morning = new DateTimeOffset(2026, 1, 16, 8, 0, 0, TimeSpan.Zero);
+        var keys = Enumerable.Range(0, 600).Select(i => $"offer-{i}").ToList();
+
+        var released = keys.Select(k => Settings.ReleaseAt(night, London, k)).ToList();
+
+        Assert.All(released, at => Assert.InRange(at, morning, morning.AddHours(1) - TimeSpan.FromTicks(1)));
+        // Six ten-minute slices of the hour each take about a sixth (100 of 600): none is more than half as full again.
+        var slices = released.GroupBy(at => (int)((at - morning).TotalMinutes / 10)).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(Enumerable.Range(0, 6), slice => Assert.InRange(slices.GetValueOrDefault(slice), 50, 150));
+        Assert.Equal(released, keys.Select(k => Settings.ReleaseAt(night.AddHours(3), London, k)));
+        // Outside quiet hours, and with no release window, nothing waits beyond the end.
+        Assert.Equal(morning.AddHours(3), Settings.ReleaseAt(morning.AddHours(3), London, "offer-0"));
+        Assert.All(keys, k => Assert.Equal(morning, (Settings with { QuietHoursRelease = TimeSpan.Zero }).ReleaseAt(night, London, k)));
+    }
+
+    [Fact]
     public void Quiet_hours_within_a_day_and_none_at_all_are_both_honoured()
     {
         var lunch = Settings with { QuietFrom = new TimeOnly(12, 0), QuietTo = new TimeOnly(14, 0) };
