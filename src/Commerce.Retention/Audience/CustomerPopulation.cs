@@ -13,13 +13,16 @@ public sealed record Population(PurchaseHistory History, IReadOnlyDictionary<str
 /// <param name="behaviour">where customers' behaviour events are read; none are when absent (a shop that does not track behaviour).</param>
 public sealed class CustomerPopulation(IPurchaseHistorySource history, CustomerService customers, CampaignSettings settings, IBehaviourHistorySource? behaviour = null)
 {
+    /// <summary>Where the order history read as of <paramref name="now"/> begins (Campaigns:HistoryDays before it).</summary>
+    public DateTimeOffset HistoryFrom(DateTimeOffset now) => now.AddDays(-settings.HistoryDays);
+
     /// <summary>The behaviour events features as of <paramref name="cut"/> read: those of the window before it.</summary>
     public async Task<IReadOnlyList<BehaviourEvent>> BehaviourBeforeAsync(DateTime cut, CancellationToken cancellationToken = default) =>
         behaviour is null ? [] : await behaviour.LoadAsync(cut - CustomerFeatureBuilder.BehaviourWindow, cut, cancellationToken).ConfigureAwait(false);
 
     public async Task<Population> AsOfAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        var purchases = await history.LoadAsync(now.AddDays(-settings.HistoryDays), now, cancellationToken).ConfigureAwait(false);
+        var purchases = await history.LoadAsync(HistoryFrom(now), now, cancellationToken).ConfigureAwait(false);
         var profiles = new Dictionary<string, CustomerProfile>(StringComparer.Ordinal);
         string? token = null;
         do

@@ -51,7 +51,8 @@ public sealed class ChurnModelKind(CustomerPopulation population, CustomerFeatur
         return new TrainedModel(
             files,
             ChurnEvaluation.Metrics(model.Evaluate(holdout)),
-            new DataWindow(now.AddDays(-2 * options.HorizonDays), new DateTimeOffset(holdoutCut)),
+            // The training rows read every order from the start of the history up to the holdout's cut (labels included).
+            new DataWindow(population.HistoryFrom(now), new DateTimeOffset(holdoutCut)),
             new DataWindow(new DateTimeOffset(holdoutCut), now),
             Parameters(),
             (other, _) => Task.FromResult(ChurnEvaluation.Metrics(Load(other).Evaluate(holdout))));

@@ -70,7 +70,7 @@ public sealed class ChurnModelKindTests : IDisposable
         await SeedAsync(160, 1);
         var trained = await Kind().TrainAsync(Now, CancellationToken.None);
 
-        Assert.Equal((Now.AddDays(-120), Now.AddDays(-60)), (trained.Data.From, trained.Data.To));
+        Assert.Equal((Now.AddDays(-new CampaignSettings().HistoryDays), Now.AddDays(-60)), (trained.Data.From, trained.Data.To));
         Assert.Equal((Now.AddDays(-60), Now), (trained.Holdout.From, trained.Holdout.To));
         Assert.True(trained.Metrics[ChurnEvaluation.Auc] > 0.8, $"holdout AUC {trained.Metrics[ChurnEvaluation.Auc]:F3}");
         Assert.Equal(["importance.json", ChurnModel.InputsFile, ChurnModel.PipelineFile], trained.Files.Keys.Order(StringComparer.Ordinal));
