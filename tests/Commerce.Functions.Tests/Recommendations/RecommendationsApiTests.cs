@@ -356,16 +356,18 @@ public sealed class RecommendationModelSwapTests(RecommendationShop shop) : ICla
     }
 }
 
-public sealed class RecommendationSettingsTests
+public sealed class TrainingScheduleTests
 {
-    [Fact]
-    public void A_bad_training_schedule_stops_start_up_naming_the_setting_and_a_good_one_drives_the_timer()
+    [Theory]
+    [InlineData("Recommendations:TrainingSchedule", Commerce.Functions.Recommendations.RecommendationsSetup.TrainFunction)]
+    [InlineData("Churn:TrainingSchedule", Commerce.Functions.Retention.ChurnSetup.TrainFunction)]
+    public void A_bad_training_schedule_stops_start_up_naming_the_setting_and_a_good_one_drives_the_timer(string setting, string function)
     {
-        var bad = Assert.Throws<Commerce.Hosting.Settings.SettingsException>(() => CommerceApp.CreateBuilder(["--Recommendations:TrainingSchedule=every night"]));
-        Assert.Contains("Recommendations:TrainingSchedule", bad.Message);
+        var bad = Assert.Throws<Commerce.Hosting.Settings.SettingsException>(() => CommerceApp.CreateBuilder([$"--{setting}=every night"]));
+        Assert.Contains(setting, bad.Message);
 
-        var app = CommerceApp.CreateBuilder(["--Recommendations:TrainingSchedule=0 15 4 * * *"]);
-        var timer = Assert.IsType<Commerce.Hosting.Functions.TimerFunction>(app.Functions.Find(Commerce.Functions.Recommendations.RecommendationsSetup.TrainFunction));
+        var app = CommerceApp.CreateBuilder([$"--{setting}=0 15 4 * * *"]);
+        var timer = Assert.IsType<Commerce.Hosting.Functions.TimerFunction>(app.Functions.Find(function));
         Assert.Equal(new DateTimeOffset(2026, 1, 2, 4, 15, 0, TimeSpan.Zero), timer.Schedule.GetNextOccurrence(new DateTimeOffset(2026, 1, 2, 3, 0, 0, TimeSpan.Zero)));
     }
 }
