@@ -159,7 +159,10 @@ public sealed class CampaignTreatment(
         };
     }
 
-    /// <summary>The message an approved offer sends, naming the terms it put on the account; one per task.</summary>
+    /// <summary>
+    /// The message an approved offer sends, naming the terms it put on the account; one per task. It tells of a change
+    /// already made to the customer's account, so it is transactional: no cap, quiet hours or marketing opt-out holds it back.
+    /// </summary>
     public static NotificationRequest ApprovedOffer(RetentionTask task)
     {
         var terms = task.ApprovedTerms ?? throw new InvalidOperationException($"Task {task.Id} has no approved terms.");
@@ -167,7 +170,7 @@ public sealed class CampaignTreatment(
         return new NotificationRequest(
             $"task:{task.Id}",
             task.CustomerId,
-            NotificationCategory.Marketing,
+            NotificationCategory.Transactional,
             InterventionTable.Name(task.Kind),
             task.Kind == InterventionKind.NetTermsOffer
                 ? new NotificationContent("Pay on account", $"Your account can now pay by invoice: {terms.PaymentTermsDays} days to pay, up to {limit} on account. Choose net terms at checkout.")

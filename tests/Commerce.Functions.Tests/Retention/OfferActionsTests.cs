@@ -6,6 +6,7 @@ using Commerce.Functions.Tests.Checkout;
 using Commerce.Orders.Orders;
 using Commerce.Retention.Campaigns;
 using Commerce.Retention.Interventions;
+using Commerce.Retention.Notifications;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Functions.Tests.Retention;
@@ -210,6 +211,9 @@ public sealed class OfferActionsTests(OfferCampaign campaign) : IClassFixture<Of
         Assert.Equal(account.ToJsonString(), (await AccountAsync(trader)).ToJsonString());
         var message = Assert.Single(await InboxAsync(trader, 1));
         Assert.Equal("net_terms_offer", (string?)message["topic"]);
+        // News of a change to the account: transactional, so no marketing cap, quiet hours or opt-out holds it back.
+        var stored = await _shop.App.Services.GetRequiredService<NotificationStore>().GetAsync(trader, (string)message["id"]!);
+        Assert.Equal(NotificationCategory.Transactional, stored!.Category);
         Assert.Contains("30 days", (string)message["body"]!, StringComparison.Ordinal);
         Assert.Contains("GBP 1,000.00", (string)message["body"]!, StringComparison.Ordinal);
 
