@@ -51,7 +51,7 @@ public static class CampaignCommands
             await output.WriteLineAsync(Invariant($"  audience {members.Count}: treated {results.Treated.Customers}, control {results.Control.Customers}"));
             await output.WriteLineAsync(Invariant($"  repurchase: treated {results.Treated.RepurchaseRate:P1}, control {results.Control.RepurchaseRate:P1}; uplift {Points(results.RepurchaseUplift)}"));
             await output.WriteLineAsync(Invariant($"  retention:  treated {results.Treated.RetentionRate:P1}, control {results.Control.RetentionRate:P1}; uplift {Points(results.RetentionUplift)}"));
-            await output.WriteLineAsync(Invariant($"  coupon cost {results.Currency} {results.CouponCost:N2}, incremental revenue {results.IncrementalRevenue:N2}, incremental margin {results.IncrementalMargin:N2}"));
+            await output.WriteLineAsync(Invariant($"  coupon cost {results.Currency} {results.CouponCost:N2}, incremental revenue {results.IncrementalRevenue:N2} {Range(results.IncrementalRevenueInterval)}, incremental margin {results.IncrementalMargin:N2} {Range(results.IncrementalMarginInterval)}"));
             if (injected == 0)
                 await output.WriteLineAsync(Invariant($"  smallest repurchase uplift this design detects (80% power, 5% two-sided): {CampaignReplay.DetectableUplift(results.Control.RepurchaseRate, results.Treated.Customers, results.Control.Customers) * 100:F1} points"));
         }
@@ -60,6 +60,8 @@ public static class CampaignCommands
 
     private static string Points(Uplift uplift) =>
         Invariant($"{uplift.Estimate * 100:+0.0;-0.0} points (95% CI {uplift.Low * 100:+0.0;-0.0} to {uplift.High * 100:+0.0;-0.0}){(uplift.Significant ? ", significant" : ", not significant")}");
+
+    private static string Range(MoneyInterval? interval) => interval is null ? "" : Invariant($"(95% CI {interval.Low:N0} to {interval.High:N0})");
 
     private static bool TryOption<T>(Dictionary<string, string> options, string name, T fallback, Func<string, T?> parse, out T value) where T : struct
     {

@@ -102,4 +102,16 @@ public sealed record CampaignResults(
     string Currency)
 {
     public bool PaidForItself => IncrementalMargin > 0;
+
+    /// <summary>
+    /// The 95% interval of <see cref="IncrementalRevenue"/> (Welch's, on revenue per customer, times the treated
+    /// customers): a few large accounts move a difference of means a long way, and this shows how far chance alone
+    /// could. Null when either group has fewer than two customers or nobody bought.
+    /// </summary>
+    public MoneyInterval? IncrementalRevenueInterval { get; init; }
+
+    /// <summary>The 95% interval of <see cref="IncrementalMargin"/>, the same way: the offers surely paid when its low end is above zero.</summary>
+    public MoneyInterval? IncrementalMarginInterval { get; init; }
 }
+
+public sealed record MoneyInterval(decimal Low, decimal High);

@@ -31,6 +31,13 @@ public static class CampaignMeasurement
         }
         var treated = Outcome(CampaignGroup.Treated);
         var control = Outcome(CampaignGroup.Control);
+        // Each member's money in the window, for the intervals of the incremental figures.
+        List<double> PerMember(CampaignGroup group, Func<MemberOrder, decimal> amount) =>
+            [.. members.Where(m => m.Group == group).Select(m => (double)m.Orders.Where(o => o.At >= from && o.At < to && InCurrency(o)).Sum(amount))];
+        MoneyInterval? Interval(Func<MemberOrder, decimal> amount) =>
+            Comparisons.Means(PerMember(CampaignGroup.Control, amount), PerMember(CampaignGroup.Treated, amount)) is { } means
+                ? new MoneyInterval(Math.Round((decimal)means.Lower * treated.Customers, 2), Math.Round((decimal)means.Upper * treated.Customers, 2))
+                : null;
         var redeemed = members.Where(m => m.Group == CampaignGroup.Treated).SelectMany(m => m.Orders).Where(o => o.At >= from && o.At < to && o.CouponCost > 0 && InCurrency(o)).ToList();
         var couponCost = redeemed.Sum(o => o.CouponCost);
         decimal PerCustomer(decimal total, int n) => n == 0 ? 0 : total / n;
@@ -44,7 +51,11 @@ public static class CampaignMeasurement
             Math.Round(incrementalRevenue, 2),
             // The orders' margin is after the discount already; the coupon cost is shown, and taken off only once.
             Math.Round(incrementalMargin, 2),
-            currency);
+            currency)
+        {
+            IncrementalRevenueInterval = Interval(o => o.Revenue),
+            IncrementalMarginInterval = Interval(o => o.Margin),
+        };
     }
 
     /// <summary>p1 - p0 with its 95% interval, as every experiment states it (<see cref="Comparisons.Rates"/>: Newcombe's method 10).</summary>

@@ -34,6 +34,34 @@ public sealed class CampaignMeasurementTests
     }
 
     [Fact]
+    public void With_no_true_difference_the_incremental_margin_interval_covers_zero_about_95_times_in_100_and_holds_its_estimate()
+    {
+        // Skewed spend as a shop has it: most members buy nothing, a few buy a lot (log-normal amounts).
+        var random = new Random(20261205);
+        var from = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        MemberOutcome Member(CampaignGroup group)
+        {
+            if (random.NextDouble() >= 0.3)
+                return new MemberOutcome(group, []);
+            var normal = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            var revenue = (decimal)Math.Round(Math.Exp(4 + 1.2 * normal), 2);
+            return new MemberOutcome(group, [new MemberOrder(from.AddDays(random.Next(30)), "GBP", revenue, revenue * 0.35m, 0)]);
+        }
+        var covered = 0;
+        const int trials = 1_000;
+        for (var t = 0; t < trials; t++)
+        {
+            var members = Enumerable.Range(0, 400).Select(_ => Member(CampaignGroup.Treated)).Concat(Enumerable.Range(0, 100).Select(_ => Member(CampaignGroup.Control))).ToList();
+            var results = CampaignMeasurement.Measure(members, from, from.AddDays(30), "GBP");
+            var interval = results.IncrementalMarginInterval!;
+            Assert.InRange(results.IncrementalMargin, interval.Low, interval.High);
+            Assert.InRange(results.IncrementalRevenue, results.IncrementalRevenueInterval!.Low, results.IncrementalRevenueInterval.High);
+            covered += interval.Low <= 0 && 0 <= interval.High ? 1 : 0;
+        }
+        Assert.InRange(covered / (double)trials, 0.93, 0.97);
+    }
+
+    [Fact]
     public void Rates_revenue_margin_and_coupon_cost_are_counted_per_group_inside_the_window_only()
     {
         var from = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
