@@ -28,11 +28,11 @@ public static class CampaignCommands
             await Console.Error.WriteLineAsync("campaign-replay needs --data <online_retail.csv[.gz]> (an existing file).");
             return 64;
         }
-        if (!TryOption(options, "cut", DefaultCut, s => DateTime.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d) ? d : null, out var cut)
-            || !TryOption(options, "window-days", 30, s => int.TryParse(s, CultureInfo.InvariantCulture, out var v) && v is >= 1 and <= 365 ? v : null, out var windowDays)
-            || !TryOption(options, "holdout", settings.HoldoutShare, s => double.TryParse(s, CultureInfo.InvariantCulture, out var v) && v is > 0 and < 1 ? v : null, out var holdout)
-            || !TryOption(options, "effect", 0.1, s => double.TryParse(s, CultureInfo.InvariantCulture, out var v) && v is >= 0 and <= 1 ? v : null, out var effect)
-            || !TryOption(options, "seed", 11, s => int.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : null, out var seed))
+        if (!options.TryGet("cut", DefaultCut, CommandArguments.UtcDay, out var cut)
+            || !options.TryGet("window-days", 30, s => int.TryParse(s, CultureInfo.InvariantCulture, out var v) && v is >= 1 and <= 365 ? v : null, out var windowDays)
+            || !options.TryGet("holdout", settings.HoldoutShare, s => double.TryParse(s, CultureInfo.InvariantCulture, out var v) && v is > 0 and < 1 ? v : null, out var holdout)
+            || !options.TryGet("effect", 0.1, s => double.TryParse(s, CultureInfo.InvariantCulture, out var v) && v is >= 0 and <= 1 ? v : null, out var effect)
+            || !options.TryGet("seed", 11, s => int.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : null, out var seed))
         {
             await Console.Error.WriteLineAsync("campaign-replay: --cut is a date (yyyy-MM-dd), --window-days 1-365, --holdout and --effect shares (0-1), --seed an integer.");
             return 64;
@@ -62,17 +62,6 @@ public static class CampaignCommands
         Invariant($"{uplift.Estimate * 100:+0.0;-0.0} points (95% CI {uplift.Low * 100:+0.0;-0.0} to {uplift.High * 100:+0.0;-0.0}){(uplift.Significant ? ", significant" : ", not significant")}");
 
     private static string Range(MoneyInterval? interval) => interval is null ? "" : Invariant($"(95% CI {interval.Low:N0} to {interval.High:N0})");
-
-    private static bool TryOption<T>(Dictionary<string, string> options, string name, T fallback, Func<string, T?> parse, out T value) where T : struct
-    {
-        value = fallback;
-        if (options.GetValueOrDefault(name) is not { } text)
-            return true;
-        if (parse(text) is not { } parsed)
-            return false;
-        value = parsed;
-        return true;
-    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -32,7 +32,8 @@ public static class ChurnCommands
             await Console.Error.WriteLineAsync("churn-eval needs --data <online_retail.csv[.gz]> (an existing file).");
             return 64;
         }
-        if (!TryCut(options, "training-cut", TrainingCut, out var trainingCut) || !TryCut(options, "evaluation-cut", EvaluationCut, out var evaluationCut) || evaluationCut <= trainingCut)
+        if (!options.TryGet("training-cut", TrainingCut, CommandArguments.UtcDay, out var trainingCut)
+            || !options.TryGet("evaluation-cut", EvaluationCut, CommandArguments.UtcDay, out var evaluationCut) || evaluationCut <= trainingCut)
         {
             await Console.Error.WriteLineAsync("churn-eval: --training-cut and --evaluation-cut are dates (yyyy-MM-dd), the training cut the earlier.");
             return 64;
@@ -116,17 +117,6 @@ public static class ChurnCommands
         }
         await output.WriteLineAsync(Invariant(
             $"in-period reference ({Folds}-fold over the evaluation cut's own outcomes, not a held-out result): boosted auc {boosted.Average():F4} (folds {string.Join(" ", boosted.Select(a => a.ToString("F4", CultureInfo.InvariantCulture)))}), logistic regression auc {baseline.Average():F4}"));
-    }
-
-    /// <summary>A cut from `--name yyyy-MM-dd`, or the protocol's when the option is absent.</summary>
-    private static bool TryCut(Dictionary<string, string> options, string name, DateTime protocol, out DateTime cut)
-    {
-        if (options.GetValueOrDefault(name) is not { } text)
-        {
-            cut = protocol;
-            return true;
-        }
-        return DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out cut);
     }
 
     private static string Describe(IReadOnlyList<ChurnExample> examples) =>

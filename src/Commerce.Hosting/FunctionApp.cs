@@ -357,4 +357,24 @@ public static class CommandArguments
         }
         return values;
     }
+
+    /// <summary>
+    /// `--name value` read by <paramref name="parse"/> (null for a value it refuses), or <paramref name="fallback"/> when
+    /// the option is absent; false when it is present but refused.
+    /// </summary>
+    public static bool TryGet<T>(this Dictionary<string, string> options, string name, T fallback, Func<string, T?> parse, out T value) where T : struct
+    {
+        value = fallback;
+        if (options.GetValueOrDefault(name) is not { } text)
+            return true;
+        if (parse(text) is not { } parsed)
+            return false;
+        value = parsed;
+        return true;
+    }
+
+    /// <summary>A day given as yyyy-MM-dd, as midnight UTC; null for anything else.</summary>
+    public static DateTime? UtcDay(string text) =>
+        DateTime.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var day) ? day : null;
 }
