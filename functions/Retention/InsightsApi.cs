@@ -55,18 +55,10 @@ public static class InsightsApi
     public static async Task<int> InsightsCommandAsync(string[] arguments, IServiceProvider services, TextWriter output)
     {
         var options = CommandArguments.Parse(arguments);
-        DateTime? Day(string name) => options.GetValueOrDefault(name) is { } text
-            ? DateTime.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)
-            : null;
-        DateTime asOf, from;
-        int sample;
-        try
-        {
-            asOf = Day("as-of") ?? services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
-            from = Day("from") ?? asOf.AddDays(-90);
-            sample = int.Parse(options.GetValueOrDefault("sample") ?? "5", CultureInfo.InvariantCulture);
-        }
-        catch (FormatException)
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        if (!options.TryGet("as-of", now, CommandArguments.UtcDay, out var asOf)
+            || !options.TryGet("from", asOf.AddDays(-90), CommandArguments.UtcDay, out var from)
+            || !options.TryGet("sample", 5, s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null, out var sample))
         {
             await Console.Error.WriteLineAsync("customer-insights [--as-of yyyy-MM-dd] [--from yyyy-MM-dd] [--sample N]");
             return 64;
